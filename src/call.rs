@@ -1,0 +1,225 @@
+//! The demo's protocol, one named step at a time, as in the WebRTC `pc1` sample.
+//!
+//! - **Start**: [`LocalMedia::capture`] asks for the camera and microphone.
+//! - **Call**: [`Call::start`] makes pc1 and pc2, wires their events, adds the local tracks to pc1, and runs
+//!   [`negotiate`]: the **offer**, the **answer**, then the **ICE** candidates each side gathered.
+//! - **Hang Up**: [`Call::hang_up`] (or dropping the `Call`) stops the negotiation and closes both connections,
+//!   which drops every handler they had.
+//!
+//! Late results cannot leak into a newer call: the negotiation is one task that hang-up aborts, and the
+//! handlers die with their connections.
+
+use std::{cell::Cell, rc::Rc};
+
+use futures::{
+    channel::mpsc::{unbounded, UnboundedReceiver},
+    future::{AbortHandle, Abortable},
+    stream::{self, StreamExt},
+};
+use wasm_bindgen::JsCast;
+use web_sys::{MediaStream, RtcIceCandidate};
+
+use crate::{
+    log::Logger,
+    webrtc::{now_ms, Error, LocalMedia, PeerConnection},
+};
+
+/// A running call between pc1 (the sender) and pc2 (the receiver), both in this page.
+pub struct Call {
+    pc1: Rc<PeerConnection>,
+    pc2: Rc<PeerConnection>,
+    negotiation: AbortHandle,
+    /// When Call was pressed (`performance.now()`), until the first remote frame is reported.
+    started_at: Cell<Option<f64>>,
+}
+
+impl Call {
+    /// **Call**: connects pc1 to pc2 and sends `media` from one to the other.
+    ///
+    /// `on_remote_stream` receives the stream pc2 plays, once per new stream. Fails only if the browser refuses
+    /// to make a connection or to register a handler; a failed negotiation step is logged instead, and the call
+    /// stays up until hang-up.
+    pub fn start(
+        media: &LocalMedia,
+        log: Logger,
+        on_remote_stream: impl Fn(MediaStream) + 'static,
+    ) -> Result<Call, Error> {
+        let started_at = now_ms();
+        log.info("Starting call");
+
+        let pc1 = Rc::new(PeerConnection::new()?);
+        log.info("Created local peer connection object pc1");
+        let pc2 = Rc::new(PeerConnection::new()?);
+        log.info("Created remote peer connection object pc2");
+
+        // ICE: whatever one side gathers goes to the other, end-of-candidates (None) included.
+        let (to_pc2, for_pc2) = unbounded();
+        pc1.on_ice_candidate(move |candidate| {
+            let _ = to_pc2.unbounded_send(candidate);
+        })?;
+        let (to_pc1, for_pc1) = unbounded();
+        pc2.on_ice_candidate(move |candidate| {
+            let _ = to_pc1.unbounded_send(candidate);
+        })?;
+
+        for (name, pc) in [("pc1", &pc1), ("pc2", &pc2)] {
+            pc.on_ice_connection_state_change(move |state| {
+                log.info(format!("{name} ICE state: {state}"))
+            })?;
+            pc.on_connection_state_change(move |state| {
+                log.info(format!("{name} connection state: {state}"))
+            })?;
+        }
+
+        // pc2's incoming tracks (audio and video) share one stream; hand it over once.
+        let mut shown: Option<String> = None;
+        pc2.on_track(move |event| {
+            let Some(stream) = event.streams().get(0).dyn_into::<MediaStream>().ok() else {
+                return;
+            };
+            if shown.as_deref() != Some(stream.id().as_str()) {
+                shown = Some(stream.id());
+                log.info("pc2 received remote stream");
+                on_remote_stream(stream);
+            }
+        })?;
+
+        pc1.add_tracks(media);
+        log.info("Added local stream to pc1");
+
+        let (negotiation, registration) = AbortHandle::new_pair();
+        let task = Abortable::new(
+            negotiate(pc1.clone(), pc2.clone(), for_pc1, for_pc2, log),
+            registration,
+        );
+        wasm_bindgen_futures::spawn_local(async move {
+            // Err(Aborted) means hang-up came first: nothing is left to do.
+            let _ = task.await;
+        });
+
+        Ok(Call {
+            pc1,
+            pc2,
+            negotiation,
+            started_at: Cell::new(Some(started_at)),
+        })
+    }
+
+    /// The time from Call to the first remote frame, in milliseconds: `Some` only the first time it is asked
+    /// after that frame (the remote video's first `resize`), like the pc1 sample's "Setup time".
+    pub fn take_setup_time(&self) -> Option<f64> {
+        self.started_at.take().map(|started| now_ms() - started)
+    }
+
+    /// **Hang Up**: stops the negotiation and closes both connections.
+    pub fn hang_up(self, log: Logger) {
+        log.info("Ending call");
+        drop(self);
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        self.negotiation.abort();
+        self.pc1.close();
+        self.pc2.close();
+    }
+}
+
+/// **Offer, answer, ICE**: the negotiation between pc1 and pc2, start to finish.
+///
+/// Each failure is logged as an error and ends the negotiation; the connections stay until hang-up.
+async fn negotiate(
+    pc1: Rc<PeerConnection>,
+    pc2: Rc<PeerConnection>,
+    for_pc1: UnboundedReceiver<Option<RtcIceCandidate>>,
+    for_pc2: UnboundedReceiver<Option<RtcIceCandidate>>,
+    log: Logger,
+) {
+    if let Err(error) = offer_and_answer(&pc1, &pc2, log).await {
+        log.error(error);
+        return;
+    }
+    exchange_candidates(&pc1, &pc2, for_pc1, for_pc2, log).await;
+}
+
+/// **Offer** (pc1 → pc2), then **answer** (pc2 → pc1).
+async fn offer_and_answer(
+    pc1: &PeerConnection,
+    pc2: &PeerConnection,
+    log: Logger,
+) -> Result<(), String> {
+    log.info("pc1 createOffer start");
+    let offer = pc1
+        .create_offer()
+        .await
+        .map_err(|e| format!("pc1 createOffer failed: {e}"))?;
+    log.info("pc1 created an offer");
+
+    pc1.set_local_description(&offer)
+        .await
+        .map_err(|e| format!("pc1 setLocalDescription failed: {e}"))?;
+    log.info("pc1 setLocalDescription complete");
+    // This runs in the same microtask as the line above resolved, before pc1's first `icecandidate` event can
+    // be dispatched, so pc2 has its remote description queued before any candidate reaches it.
+    pc2.set_remote_description(&offer)
+        .await
+        .map_err(|e| format!("pc2 setRemoteDescription failed: {e}"))?;
+    log.info("pc2 setRemoteDescription complete");
+
+    log.info("pc2 createAnswer start");
+    let answer = pc2
+        .create_answer()
+        .await
+        .map_err(|e| format!("pc2 createAnswer failed: {e}"))?;
+    log.info("pc2 created an answer");
+
+    pc2.set_local_description(&answer)
+        .await
+        .map_err(|e| format!("pc2 setLocalDescription failed: {e}"))?;
+    log.info("pc2 setLocalDescription complete");
+    pc1.set_remote_description(&answer)
+        .await
+        .map_err(|e| format!("pc1 setRemoteDescription failed: {e}"))?;
+    log.info("pc1 setRemoteDescription complete");
+    Ok(())
+}
+
+/// **ICE**: adds each side's candidates to the other until both have sent end-of-candidates.
+///
+/// Both descriptions are set by now, so every candidate, including any gathered during the answer, can be
+/// added. A refused candidate is logged and the exchange goes on: others may still connect.
+async fn exchange_candidates(
+    pc1: &PeerConnection,
+    pc2: &PeerConnection,
+    for_pc1: UnboundedReceiver<Option<RtcIceCandidate>>,
+    for_pc2: UnboundedReceiver<Option<RtcIceCandidate>>,
+    log: Logger,
+) {
+    let mut candidates = stream::select(
+        for_pc2.map(|candidate| (pc2, "pc2", "pc1", candidate)),
+        for_pc1.map(|candidate| (pc1, "pc1", "pc2", candidate)),
+    );
+    let mut ends = 0;
+    while let Some((pc, to, from, candidate)) = candidates.next().await {
+        let result = pc.add_ice_candidate(candidate.as_ref()).await;
+        match (candidate, result) {
+            (Some(candidate), Ok(())) => log.info(format!(
+                "{to} added ICE candidate from {from}: {}",
+                candidate.candidate()
+            )),
+            (None, Ok(())) => {
+                log.info(format!("{to} got end-of-candidates from {from}"));
+                ends += 1;
+            }
+            (None, Err(error)) => {
+                log.error(format!("{to} end-of-candidates failed: {error}"));
+                ends += 1;
+            }
+            (Some(_), Err(error)) => log.error(format!("{to} addIceCandidate failed: {error}")),
+        }
+        if ends == 2 {
+            break;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The in-page log: timestamped lines, capped so a long session never grows without bound.
+
+use std::collections::VecDeque;
+
+use leptos::prelude::*;
+
+/// How serious a log line is; errors are shown in red.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// A step of the protocol or a state change.
+    Info,
+    /// Something failed.
+    Error,
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Unique and increasing; the key for rendering.
+    pub id: u64,
+    /// Wall-clock time, `HH:MM:SS.mmm`.
+    pub time: String,
+    /// Info or error.
+    pub level: Level,
+    /// What happened.
+    pub text: String,
+}
+
+/// The lines, oldest first, keeping only the last [`Lines::LIMIT`].
+#[derive(Debug, Clone, Default)]
+pub struct Lines {
+    entries: VecDeque<Entry>,
+    next_id: u64,
+}
+
+impl Lines {
+    /// How many lines are kept. Older ones are dropped, so a hundred calls cost no more memory than one.
+    pub const LIMIT: usize = 300;
+
+    /// Appends a line stamped `time`, dropping the oldest line past the limit.
+    pub fn push(&mut self, time: String, level: Level, text: String) {
+        if self.entries.len() == Self::LIMIT {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(Entry {
+            id: self.next_id,
+            time,
+            level,
+            text,
+        });
+        self.next_id += 1;
+    }
+
+    /// The kept lines, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
+    /// How many lines are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True before anything was logged.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Formats a time of day as `HH:MM:SS.mmm`.
+pub fn clock(hours: u32, minutes: u32, seconds: u32, millis: u32) -> String {
+    format!("{hours:02}:{minutes:02}:{seconds:02}.{millis:03}")
+}
+
+/// A cheap, copyable handle for writing to the page's log (and to the browser console).
+///
+/// It also carries the page's *problem*: the one failure a person must see in the alert banner, not only in
+/// the log. Writes after the page has unmounted are ignored.
+#[derive(Clone, Copy)]
+pub struct Logger {
+    lines: RwSignal<Lines>,
+    problem: RwSignal<Option<String>>,
+}
+
+impl Logger {
+    /// A new, empty log with no problem.
+    pub fn new() -> Self {
+        Logger {
+            lines: RwSignal::new(Lines::default()),
+            problem: RwSignal::new(None),
+        }
+    }
+
+    /// Logs a step.
+    pub fn info(&self, text: impl Into<String>) {
+        self.push(Level::Info, text.into());
+    }
+
+    /// Logs a failure (in red).
+    pub fn error(&self, text: impl Into<String>) {
+        self.push(Level::Error, text.into());
+    }
+
+    /// Logs a failure and shows it in the alert banner until [`Logger::clear_problem`].
+    pub fn problem(&self, text: impl Into<String>) {
+        let text = text.into();
+        self.push(Level::Error, text.clone());
+        self.problem.try_set(Some(text));
+    }
+
+    /// Hides the alert banner (the person is trying again).
+    pub fn clear_problem(&self) {
+        self.problem.try_set(None);
+    }
+
+    /// The lines, for the log panel.
+    pub fn lines(&self) -> Signal<Lines> {
+        self.lines.into()
+    }
+
+    /// The failure to show in the alert banner, if any.
+    pub fn current_problem(&self) -> Signal<Option<String>> {
+        self.problem.into()
+    }
+
+    fn push(&self, level: Level, text: String) {
+        match level {
+            Level::Info => leptos::logging::log!("{text}"),
+            Level::Error => leptos::logging::error!("{text}"),
+        }
+        let now = js_sys::Date::new_0();
+        let time = clock(
+            now.get_hours(),
+            now.get_minutes(),
+            now.get_seconds(),
+            now.get_milliseconds(),
+        );
+        self.lines.try_update(|lines| lines.push(time, level, text));
+    }
+}
+
+impl Default for Logger {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_pads_every_field() {
+        assert_eq!(clock(9, 5, 3, 7), "09:05:03.007");
+        assert_eq!(clock(23, 59, 59, 999), "23:59:59.999");
+    }
+
+    #[test]
+    fn lines_keep_order_and_unique_ids() {
+        let mut lines = Lines::default();
+        lines.push("t".into(), Level::Info, "a".into());
+        lines.push("t".into(), Level::Error, "b".into());
+        let texts: Vec<_> = lines.iter().map(|e| (e.id, e.text.as_str())).collect();
+        assert_eq!(texts, [(0, "a"), (1, "b")]);
+    }
+
+    #[test]
+    fn lines_are_capped_and_drop_the_oldest() {
+        let mut lines = Lines::default();
+        for i in 0..Lines::LIMIT + 5 {
+            lines.push("t".into(), Level::Info, i.to_string());
+        }
+        assert_eq!(lines.len(), Lines::LIMIT);
+        assert_eq!(lines.iter().next().map(|e| e.id), Some(5));
+        assert_eq!(
+            lines.iter().last().map(|e| e.text.clone()),
+            Some((Lines::LIMIT + 4).to_string())
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! Mounts the demo into `<body>`.
+
+fn main() {
+    leptos::mount::mount_to_body(webrtc_demo::App);
+}

@@ -1,0 +1,476 @@
+//! The demo in a real browser (headless Chromium with the fake camera), driven through the DOM as a person
+//! would drive it, asserting what a person would see.
+//!
+//! Run with `scripts/test.sh` (or `cargo test --target wasm32-unknown-unknown` once the tools are installed).
+
+#![cfg(target_arch = "wasm32")]
+
+use std::future::Future;
+
+use leptos::mount::mount_to;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlButtonElement, HtmlElement, HtmlVideoElement};
+
+use webrtc_demo::App;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn js(code: &str) -> JsValue {
+    js_sys::eval(code).unwrap_or_else(|e| panic!("{code}: {e:?}"))
+}
+
+/// Mounts the app into a fresh element; dropping the guard unmounts it and removes the element.
+struct Mounted {
+    handle: Option<Box<dyn std::any::Any>>,
+    host: HtmlElement,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.handle.take();
+        self.host.remove();
+    }
+}
+
+fn mount() -> Mounted {
+    // A test that failed (wasm does not unwind) leaves its page behind; never let it shadow this one's ids.
+    let stale = document().query_selector_all("[data-test-host]").unwrap();
+    for i in 0..stale.length() {
+        if let Some(node) = stale.item(i) {
+            node.unchecked_into::<web_sys::Element>().remove();
+        }
+    }
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    host.set_attribute("data-test-host", "").unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    let handle = mount_to(host.clone(), App);
+    Mounted {
+        handle: Some(Box::new(handle)),
+        host,
+    }
+}
+
+fn button(id: &str) -> HtmlButtonElement {
+    document()
+        .get_element_by_id(id)
+        .unwrap_or_else(|| panic!("no #{id}"))
+        .unchecked_into()
+}
+
+fn video(id: &str) -> HtmlVideoElement {
+    document()
+        .get_element_by_id(id)
+        .unwrap_or_else(|| panic!("no #{id}"))
+        .unchecked_into()
+}
+
+fn text_of(id: &str) -> String {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+/// The disabled state of (Start, Call, Hang Up).
+fn disabled() -> (bool, bool, bool) {
+    (
+        button("startButton").disabled(),
+        button("callButton").disabled(),
+        button("hangupButton").disabled(),
+    )
+}
+
+const AFTER_LOAD: (bool, bool, bool) = (false, true, true);
+const AFTER_START: (bool, bool, bool) = (true, false, true);
+const AFTER_CALL: (bool, bool, bool) = (true, true, false);
+const AFTER_HANG_UP: (bool, bool, bool) = AFTER_START;
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Lets queued tasks (promise results, events) run.
+async fn tick() {
+    sleep(0).await;
+}
+
+/// Waits up to `seconds` for `condition`, failing the test with `what` if it never holds.
+async fn wait_for(what: &str, seconds: u32, mut condition: impl FnMut() -> bool) {
+    for _ in 0..seconds * 20 {
+        if condition() {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!(
+        "timed out after {seconds}s waiting for: {what}\nlog:\n{}",
+        log_lines().join("\n")
+    );
+}
+
+async fn wait_for_async<F: Future<Output = bool>>(
+    what: &str,
+    seconds: u32,
+    mut check: impl FnMut() -> F,
+) {
+    for _ in 0..seconds * 4 {
+        if check().await {
+            return;
+        }
+        sleep(250).await;
+    }
+    panic!(
+        "timed out after {seconds}s waiting for: {what}\nlog:\n{}",
+        log_lines().join("\n")
+    );
+}
+
+/// True when the video has frames and its clock moves: it is really playing.
+async fn is_playing(video: &HtmlVideoElement) -> bool {
+    if video.video_width() == 0 || video.video_height() == 0 {
+        return false;
+    }
+    let before = video.current_time();
+    sleep(300).await;
+    video.current_time() > before
+}
+
+async fn assert_playing(id: &str) {
+    let v = video(id);
+    wait_for_async(&format!("#{id} to play"), 20, || {
+        let v = v.clone();
+        async move { is_playing(&v).await }
+    })
+    .await;
+    assert!(v.video_width() > 0, "#{id} has no width");
+}
+
+fn log_lines() -> Vec<String> {
+    let items = document().query_selector_all("#log li").unwrap();
+    (0..items.length())
+        .filter_map(|i| items.item(i).and_then(|n| n.text_content()))
+        .collect()
+}
+
+fn log_errors() -> Vec<String> {
+    let items = document().query_selector_all("#log li.error").unwrap();
+    (0..items.length())
+        .filter_map(|i| items.item(i).and_then(|n| n.text_content()))
+        .collect()
+}
+
+fn log_has(words: &str) -> bool {
+    log_lines().iter().any(|line| line.contains(words))
+}
+
+/// Records every RTCPeerConnection the page makes, and every uncaught error or rejection.
+fn install_probes() {
+    js(r#"
+        if (!window.__probes) {
+            window.__probes = true;
+            window.__pcs = [];
+            window.__errors = [];
+            const Native = window.RTCPeerConnection;
+            window.RTCPeerConnection = class extends Native {
+                constructor(...args) { super(...args); window.__pcs.push(this); }
+            };
+            window.addEventListener('error', e => window.__errors.push(String(e.message)));
+            window.addEventListener('unhandledrejection', e => window.__errors.push(String(e.reason)));
+        }
+        window.__pcs.length = 0;
+        window.__errors.length = 0;
+    "#);
+}
+
+fn open_connections() -> u32 {
+    js("window.__pcs.filter(pc => pc.connectionState !== 'closed').length")
+        .as_f64()
+        .unwrap() as u32
+}
+
+fn made_connections() -> u32 {
+    js("window.__pcs.length").as_f64().unwrap() as u32
+}
+
+fn uncaught_errors() -> String {
+    js("window.__errors.join('\\n')").as_string().unwrap()
+}
+
+/// Clicks Start and waits until the camera is on.
+async fn start() {
+    button("startButton").click();
+    wait_for("Start to succeed (Call enabled)", 20, || {
+        !button("callButton").disabled()
+    })
+    .await;
+    assert_eq!(disabled(), AFTER_START, "after Start");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tests
+
+#[wasm_bindgen_test]
+async fn start_shows_the_camera() {
+    install_probes();
+    let _app = mount();
+    assert_eq!(disabled(), AFTER_LOAD, "after load");
+    assert!(
+        video("localVideo").muted(),
+        "the local preview must be muted"
+    );
+    assert!(video("localVideo").autoplay());
+
+    start().await;
+    assert_playing("localVideo").await;
+    wait_for("the local video size in the log", 5, || {
+        log_has("Local (sent by pc1) video size: ")
+    })
+    .await;
+    assert!(document().query_selector("#problem").unwrap().is_none());
+    assert_eq!(uncaught_errors(), "");
+}
+
+#[wasm_bindgen_test]
+async fn call_plays_the_remote_video_and_hang_up_resets_it_three_times() {
+    install_probes();
+    let _app = mount();
+    start().await;
+
+    for round in 1..=3u32 {
+        button("callButton").click();
+        tick().await;
+        assert_eq!(disabled(), AFTER_CALL, "right after Call (round {round})");
+        assert_playing("remoteVideo").await;
+        wait_for("the setup time in the log", 10, || {
+            log_lines()
+                .iter()
+                .filter(|l| l.contains("Setup time: "))
+                .count()
+                == round as usize
+        })
+        .await;
+        assert!(log_has("pc1 ICE state: connected") || log_has("pc1 ICE state: completed"));
+        assert!(log_has("pc2 connection state: connected"));
+        assert!(log_has("pc1 added ICE candidate from pc2"));
+        assert!(
+            log_has("pc2 got end-of-candidates from pc1"),
+            "the null candidate is passed on"
+        );
+        assert_eq!(made_connections(), 2 * round);
+        assert_eq!(open_connections(), 2);
+
+        button("hangupButton").click();
+        tick().await;
+        assert_eq!(disabled(), AFTER_HANG_UP, "after Hang Up (round {round})");
+        let remote = video("remoteVideo");
+        assert!(
+            remote.src_object().is_none(),
+            "Hang Up clears the remote video"
+        );
+        assert_eq!(open_connections(), 0, "Hang Up closes both connections");
+        wait_for("the remote video to empty", 5, || remote.video_width() == 0).await;
+        // The local preview keeps playing through all of it.
+        assert_playing("localVideo").await;
+    }
+    assert_eq!(log_errors(), Vec::<String>::new());
+    assert_eq!(uncaught_errors(), "");
+}
+
+#[wasm_bindgen_test]
+async fn refused_camera_is_explained_and_start_can_be_retried() {
+    install_probes();
+    js(r#"navigator.mediaDevices.getUserMedia = () =>
+            Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));"#);
+    let app = mount();
+    button("startButton").click();
+    wait_for("the problem banner", 10, || {
+        text_of("problem").contains("refused")
+    })
+    .await;
+    assert_eq!(disabled(), AFTER_LOAD, "Start is offered again");
+    assert!(log_errors().iter().any(|l| l.contains("refused")));
+
+    // The person allows the camera, and Start works.
+    js("delete navigator.mediaDevices.getUserMedia;");
+    start().await;
+    assert!(
+        document().query_selector("#problem").unwrap().is_none(),
+        "the banner goes once Start is pressed again"
+    );
+    assert_playing("localVideo").await;
+    drop(app);
+    assert_eq!(uncaught_errors(), "");
+}
+
+#[wasm_bindgen_test]
+async fn each_capture_failure_has_its_own_message() {
+    let cases = [
+        ("NotFoundError", "No camera or microphone was found"),
+        ("NotReadableError", "another application"),
+        ("OverconstrainedError", "satisfy"),
+    ];
+    for (name, words) in cases {
+        js(&format!(
+            "navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('x', '{name}'));"
+        ));
+        let _app = mount();
+        button("startButton").click();
+        wait_for(&format!("the {name} message"), 10, || {
+            text_of("problem").contains(words)
+        })
+        .await;
+        assert_eq!(disabled(), AFTER_LOAD, "{name}: Start is offered again");
+    }
+    js("delete navigator.mediaDevices.getUserMedia;");
+}
+
+#[wasm_bindgen_test]
+async fn an_insecure_page_says_to_use_https() {
+    js("Object.defineProperty(navigator, 'mediaDevices', {value: undefined, configurable: true});");
+    let _app = mount();
+    button("startButton").click();
+    wait_for("the insecure-context message", 10, || {
+        text_of("problem").contains("https://")
+    })
+    .await;
+    assert_eq!(disabled(), AFTER_LOAD);
+    js("delete navigator.mediaDevices;");
+    assert!(
+        !js("navigator.mediaDevices").is_undefined(),
+        "restored for the other tests"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn hang_up_during_negotiation_is_clean_and_the_next_call_works() {
+    install_probes();
+    let _app = mount();
+    start().await;
+
+    // Hang up at several points of the negotiation: before the offer, while it is pending, and a little later.
+    for delay_ms in [0, 5, 20, 60] {
+        button("callButton").click();
+        // Hang Up is clickable once the page has rendered the Call (the first tick).
+        sleep(delay_ms).await;
+        button("hangupButton").click();
+        tick().await;
+        assert_eq!(disabled(), AFTER_HANG_UP, "hang-up after {delay_ms} ms");
+        assert_eq!(open_connections(), 0);
+    }
+    let abandoned = made_connections();
+    // Let any late result of the old connections arrive: none may show up in the page.
+    sleep(500).await;
+    let lines_before = log_lines().len();
+    sleep(300).await;
+    assert_eq!(
+        log_lines().len(),
+        lines_before,
+        "old connections went quiet"
+    );
+
+    button("callButton").click();
+    assert_playing("remoteVideo").await;
+    assert_eq!(made_connections(), abandoned + 2);
+    assert_eq!(open_connections(), 2);
+    assert_eq!(
+        log_errors(),
+        Vec::<String>::new(),
+        "nothing late from the old calls failed"
+    );
+    assert_eq!(uncaught_errors(), "");
+    button("hangupButton").click();
+}
+
+#[wasm_bindgen_test]
+async fn stop_hangs_up_and_releases_the_camera() {
+    install_probes();
+    let _app = mount();
+    start().await;
+    let stream: web_sys::MediaStream = video("localVideo").src_object().unwrap().unchecked_into();
+    button("callButton").click();
+    assert_playing("remoteVideo").await;
+
+    button("stopButton").click();
+    tick().await;
+    assert_eq!(disabled(), AFTER_LOAD, "Start is offered again");
+    assert!(button("stopButton").disabled());
+    assert_eq!(open_connections(), 0);
+    assert!(video("localVideo").src_object().is_none());
+    assert!(video("remoteVideo").src_object().is_none());
+    for track in stream.get_tracks() {
+        let track: web_sys::MediaStreamTrack = track.unchecked_into();
+        assert_eq!(
+            track.ready_state(),
+            web_sys::MediaStreamTrackState::Ended,
+            "{}",
+            track.kind()
+        );
+    }
+    assert!(text_of("status").contains("Camera off"));
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_mid_call_releases_everything() {
+    install_probes();
+    let app = mount();
+    start().await;
+    let stream: web_sys::MediaStream = video("localVideo").src_object().unwrap().unchecked_into();
+    button("callButton").click();
+    assert_playing("remoteVideo").await;
+    assert_eq!(open_connections(), 2);
+
+    drop(app);
+    tick().await;
+    assert_eq!(open_connections(), 0, "unmount closes both connections");
+    for track in stream.get_tracks() {
+        let track: web_sys::MediaStreamTrack = track.unchecked_into();
+        assert_eq!(
+            track.ready_state(),
+            web_sys::MediaStreamTrackState::Ended,
+            "{}",
+            track.kind()
+        );
+    }
+    assert_eq!(uncaught_errors(), "");
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_while_the_camera_is_asked_for_releases_it_when_it_comes() {
+    // getUserMedia answers only after the page is gone: the stream must be stopped, not leaked.
+    js(r#"
+        window.__late = null;
+        const real = MediaDevices.prototype.getUserMedia;
+        navigator.mediaDevices.getUserMedia = function (c) {
+            return new Promise(resolve => setTimeout(() =>
+                real.call(navigator.mediaDevices, c).then(s => { window.__late = s; resolve(s); }), 300));
+        };
+    "#);
+    let app = mount();
+    button("startButton").click();
+    tick().await;
+    assert!(
+        button("startButton").disabled(),
+        "Start is not offered twice"
+    );
+    drop(app);
+    wait_for("the late stream", 10, || !js("window.__late").is_null()).await;
+    tick().await;
+    js("delete navigator.mediaDevices.getUserMedia;");
+    let ended = js("window.__late.getTracks().every(t => t.readyState === 'ended')");
+    assert_eq!(ended, JsValue::TRUE, "the late stream was released");
+}
