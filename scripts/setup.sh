@@ -1,0 +1,106 @@
+# Installs what the build and the tests need, only where it is missing. Sourced by serve.sh and test.sh.
+#
+#   setup_build   the wasm32 target, trunk 0.21.x, wasm-bindgen-cli at the Cargo.lock version, crates fetched
+#   setup_tests   setup_build, plus Debian's chromium and chromium-driver, and the e2e node packages
+#
+# Where something cannot be installed from here, it prints the exact command to run and stops.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TRUNK_VERSION="0.21.14"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+die() {
+  printf '\n\033[1;31merror:\033[0m %s\n' "$1" >&2
+  if [ $# -gt 1 ]; then
+    printf '\nRun this, then try again:\n\n    %s\n\n' "$2" >&2
+  fi
+  exit 1
+}
+
+# The wasm-bindgen version that Cargo.lock pins; the CLI and Trunk.toml must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+need_cargo() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  command -v cargo >/dev/null && command -v rustup >/dev/null ||
+    die "Rust is not installed (cargo and rustup are needed)." \
+      "curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh"
+}
+
+need_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown ||
+      die "Could not add the wasm32 target." "rustup target add wasm32-unknown-unknown"
+  fi
+}
+
+need_trunk() {
+  if ! trunk --version 2>/dev/null | grep -q "^trunk 0\.21\."; then
+    say "Installing trunk $TRUNK_VERSION (a one-time build of about 15 minutes; 0.22 needs a newer rustc)"
+    cargo install --locked "trunk@$TRUNK_VERSION" ||
+      die "Could not install trunk." "cargo install --locked trunk@$TRUNK_VERSION"
+  fi
+}
+
+need_wasm_bindgen() {
+  local want
+  want="$(wasm_bindgen_version)"
+  [ -n "$want" ] || die "Cargo.lock names no wasm-bindgen version." "cargo generate-lockfile"
+  grep -q "^wasm_bindgen = \"$want\"" "$ROOT/Trunk.toml" ||
+    die "Trunk.toml must pin [tools] wasm_bindgen = \"$want\", the version in Cargo.lock." \
+      "sed -i 's/^wasm_bindgen = .*/wasm_bindgen = \"$want\"/' Trunk.toml"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ]; then
+    say "Installing wasm-bindgen-cli $want (the version in Cargo.lock)"
+    # Not --locked: the CLI's own lock file names a crate version the registry lacks.
+    cargo install --force "wasm-bindgen-cli@$want" ||
+      die "Could not install wasm-bindgen-cli $want." "cargo install --force wasm-bindgen-cli@$want"
+  fi
+}
+
+need_crates() {
+  # Trunk runs offline (Trunk.toml), so every crate must be here first.
+  (cd "$ROOT" && cargo fetch --quiet) || die "Could not fetch the crates." "cargo fetch"
+}
+
+need_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    return
+  fi
+  local cmd="apt-get update && apt-get install -y chromium chromium-driver"
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    die "The tests need Debian's Chromium and ChromeDriver (/usr/bin/chromium, /usr/bin/chromedriver)." \
+      "sudo sh -c '$cmd'"
+  fi
+  say "Installing Debian's chromium and chromium-driver"
+  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install Chromium." "$cmd"
+}
+
+need_node_packages() {
+  command -v node >/dev/null && command -v npm >/dev/null ||
+    die "The end-to-end test needs Node.js and npm." "sudo apt-get install -y nodejs npm"
+  if [ ! -d "$ROOT/e2e/node_modules/playwright-core" ]; then
+    say "Installing the end-to-end test's packages (playwright-core; it downloads no browser)"
+    (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error) ||
+      die "Could not install the e2e packages." "cd e2e && npm ci"
+  fi
+}
+
+setup_build() {
+  need_cargo
+  need_wasm_target
+  need_crates
+  need_wasm_bindgen
+  need_trunk
+}
+
+setup_tests() {
+  setup_build
+  need_chromium
+  need_node_packages
+}
