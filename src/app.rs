@@ -205,13 +205,22 @@ fn VideoTile(
 ) -> impl IntoView {
     let video = NodeRef::<html::Video>::new();
     let playing = move || !stream.with(JsValue::is_null);
+    // The last size logged, so a repeated `resize` with the same size is not logged twice.
+    // It is forgotten when the video empties (a new stream, or none), so each call logs its size again.
+    let last_size = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
+    let forget_size = {
+        let last_size = last_size.clone();
+        move || last_size.set((0, 0))
+    };
     let on_resize = move || {
         let Some(video) = video.get_untracked() else {
             return;
         };
-        let (width, height) = (video.video_width(), video.video_height());
-        if width > 0 && height > 0 {
-            log.info(format!("{label} video size: {width}x{height}"));
+        let size = (video.video_width(), video.video_height());
+        if size.0 > 0 && size.1 > 0 {
+            if last_size.replace(size) != size {
+                log.info(format!("{label} video size: {}x{}", size.0, size.1));
+            }
             on_first_frame();
         }
     };
@@ -227,6 +236,7 @@ fn VideoTile(
                 prop:muted=muted
                 prop:srcObject=move || stream.get()
                 on:resize=move |_| on_resize()
+                on:emptied=move |_| forget_size()
             ></video>
             <div class="placeholder">{empty}</div>
             <figcaption>{label}</figcaption>

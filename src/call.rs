@@ -206,7 +206,7 @@ async fn exchange_candidates(
         match (candidate, result) {
             (Some(candidate), Ok(())) => log.info(format!(
                 "{to} added ICE candidate from {from}: {}",
-                candidate.candidate()
+                describe_candidate(&candidate.candidate())
             )),
             (None, Ok(())) => {
                 log.info(format!("{to} got end-of-candidates from {from}"));
@@ -221,5 +221,45 @@ async fn exchange_candidates(
         if ends == 2 {
             break;
         }
+    }
+}
+
+/// Shortens an ICE candidate line to what a person reads: type, transport and address, for example
+/// `host udp 192.0.2.2:50943`. Anything unexpected is shown whole.
+pub fn describe_candidate(line: &str) -> String {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    match fields.as_slice() {
+        [_foundation, _component, transport, _priority, address, port, "typ", kind, ..] => {
+            let transport = transport.to_ascii_lowercase();
+            if address.contains(':') {
+                format!("{kind} {transport} [{address}]:{port}")
+            } else {
+                format!("{kind} {transport} {address}:{port}")
+            }
+        }
+        _ => line.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_candidate;
+
+    #[test]
+    fn candidates_are_shown_briefly() {
+        assert_eq!(
+            describe_candidate(
+                "candidate:3913708843 1 udp 2122194687 192.0.2.2 59217 typ host generation 0 ufrag CKwc"
+            ),
+            "host udp 192.0.2.2:59217"
+        );
+        assert_eq!(
+            describe_candidate(
+                "candidate:1 1 UDP 1686052607 fd00::2 40527 typ srflx raddr 0.0.0.0 rport 0"
+            ),
+            "srflx udp [fd00::2]:40527"
+        );
+        assert_eq!(describe_candidate("garbage"), "garbage");
+        assert_eq!(describe_candidate(""), "");
     }
 }

@@ -264,7 +264,16 @@ async fn call_plays_the_remote_video_and_hang_up_resets_it_three_times() {
                 == round as usize
         })
         .await;
+        wait_for("the remote video size in the log, once per call", 5, || {
+            log_lines()
+                .iter()
+                .filter(|l| l.contains("Remote (received by pc2) video size: 640x480"))
+                .count()
+                == round as usize
+        })
+        .await;
         assert!(log_has("pc1 ICE state: connected") || log_has("pc1 ICE state: completed"));
+        assert!(log_has("pc2 added ICE candidate from pc1: host udp "));
         assert!(log_has("pc2 connection state: connected"));
         assert!(log_has("pc1 added ICE candidate from pc2"));
         assert!(
