@@ -1,6 +1,7 @@
 # Installs what the build and the tests need, only where it is missing. Sourced by serve.sh and test.sh.
 #
-#   setup_build   the wasm32 target, trunk 0.21.x, wasm-bindgen-cli at the Cargo.lock version, crates fetched
+#   setup_build   the wasm32 target, trunk 0.21.x, wasm-bindgen-cli at the Cargo.lock version, binaryen's
+#                 wasm-opt from npm, crates fetched
 #   setup_tests   setup_build, plus Debian's chromium and chromium-driver, and the e2e node packages
 #
 # Where something cannot be installed from here, it prints the exact command to run and stops.
@@ -63,6 +64,18 @@ need_wasm_bindgen() {
   fi
 }
 
+need_wasm_opt() {
+  # Trunk finds it on PATH and checks it is version_132 (Trunk.toml).
+  export PATH="$ROOT/tools/node_modules/.bin:$PATH"
+  if [ "$(wasm-opt --version 2>/dev/null)" != "wasm-opt version 132 (version_132)" ]; then
+    command -v npm >/dev/null ||
+      die "The release build needs Node.js and npm, for binaryen's wasm-opt." "sudo apt-get install -y nodejs npm"
+    say "Installing binaryen 132 (wasm-opt) from npm"
+    (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error) ||
+      die "Could not install binaryen." "cd tools && npm ci"
+  fi
+}
+
 need_crates() {
   # Trunk runs offline (Trunk.toml), so every crate must be here first.
   (cd "$ROOT" && cargo fetch --quiet) || die "Could not fetch the crates." "cargo fetch"
@@ -96,6 +109,7 @@ setup_build() {
   need_wasm_target
   need_crates
   need_wasm_bindgen
+  need_wasm_opt
   need_trunk
 }
 

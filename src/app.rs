@@ -6,7 +6,7 @@ use web_sys::MediaStream;
 
 use crate::{
     call::Call,
-    log::{Level, Logger},
+    log::{millis, Level, Logger},
     phase::Phase,
     webrtc::LocalMedia,
 };
@@ -103,7 +103,7 @@ pub fn App() -> impl IntoView {
     let on_remote_frame = move || {
         if let Some(ms) = call.with_untracked(|call| call.as_ref().and_then(Call::take_setup_time))
         {
-            log.info(format!("Setup time: {ms:.1} ms"));
+            log.info(format!("Setup time: {} ms", millis(ms)));
         }
     };
 
