@@ -128,7 +128,8 @@ impl Drop for Call {
 
 /// **Offer, answer, ICE**: the negotiation between pc1 and pc2, start to finish.
 ///
-/// Each failure is logged as an error and ends the negotiation; the connections stay until hang-up.
+/// A failed offer or answer ends the negotiation and is shown in the alert banner; the connections stay until
+/// hang-up. A refused candidate is only logged.
 async fn negotiate(
     pc1: Rc<PeerConnection>,
     pc2: Rc<PeerConnection>,
@@ -137,7 +138,9 @@ async fn negotiate(
     log: Logger,
 ) {
     if let Err(error) = offer_and_answer(&pc1, &pc2, log).await {
-        log.error(error);
+        log.problem(format!(
+            "The call could not be set up. {error}. Press Hang Up, then Call to try again."
+        ));
         return;
     }
     exchange_candidates(&pc1, &pc2, for_pc1, for_pc2, log).await;

@@ -483,3 +483,34 @@ async fn unmounting_while_the_camera_is_asked_for_releases_it_when_it_comes() {
     let ended = js("window.__late.getTracks().every(t => t.readyState === 'ended')");
     assert_eq!(ended, JsValue::TRUE, "the late stream was released");
 }
+
+#[wasm_bindgen_test]
+async fn a_failed_offer_is_shown_and_hang_up_still_cleans_up() {
+    install_probes();
+    js(r#"RTCPeerConnection.prototype.createOffer = function () {
+            return Promise.reject(new DOMException('no offer today', 'OperationError'));
+        };"#);
+    let _app = mount();
+    start().await;
+    button("callButton").click();
+    wait_for("the failure in the banner", 10, || {
+        text_of("problem").contains("pc1 createOffer failed: OperationError: no offer today")
+    })
+    .await;
+    js("delete RTCPeerConnection.prototype.createOffer;");
+    assert!(log_errors()
+        .iter()
+        .any(|l| l.contains("createOffer failed")));
+    assert_eq!(disabled(), AFTER_CALL, "Hang Up is still offered");
+    assert_eq!(open_connections(), 2);
+
+    button("hangupButton").click();
+    tick().await;
+    assert_eq!(disabled(), AFTER_HANG_UP);
+    assert_eq!(open_connections(), 0);
+    assert!(document().query_selector("#problem").unwrap().is_none());
+    button("callButton").click();
+    assert_playing("remoteVideo").await;
+    button("hangupButton").click();
+    assert_eq!(uncaught_errors(), "");
+}
