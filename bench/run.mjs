@@ -68,7 +68,7 @@ function parseArgs(argv) {
 // start. It must be self-contained: Playwright sends its source text to the page.
 
 function instrumentPage() {
-  const bench = (window.__bench = { readyAt: null, pcs: [], wasmMemory: null });
+  const bench = (window.__bench = { readyAt: null, pcsMade: 0, pcs: [], wasmMemory: null });
 
   // t_ready: the first moment #startButton exists and is enabled. Both pages create or enable it from script,
   // and every such change is a DOM mutation, so the observer fires right after it (in the same task).
@@ -82,14 +82,18 @@ function instrumentPage() {
   const observer = new MutationObserver(checkReady);
   observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['disabled'] });
 
-  // Every RTCPeerConnection ever made, kept (strongly) so they can be counted and their state read at the end.
+  // Every RTCPeerConnection ever made: counted, and held weakly so their state can be read at the end. Weakly,
+  // because a strong array would keep closed connections alive: they would count against Chromium's limit of
+  // 500 connections per page (a strong array made call 251 fail), and inflate the heap figures.
+  // A connection that is not closed stays alive on its own (the browser keeps it), so none is missed.
   // A Proxy rather than a subclass: `instanceof` and the prototype stay the browser's own.
   const NativePeerConnection = window.RTCPeerConnection;
   if (NativePeerConnection) {
     window.RTCPeerConnection = new Proxy(NativePeerConnection, {
       construct(target, args, newTarget) {
         const pc = Reflect.construct(target, args, newTarget);
-        bench.pcs.push(pc);
+        bench.pcsMade += 1;
+        bench.pcs.push(new WeakRef(pc));
         return pc;
       },
     });
@@ -262,8 +266,8 @@ async function memory(page, cdp) {
   const heap = await cdp.send('Runtime.getHeapUsage');
   const inPage = await page.evaluate(() => ({
     wasmBytes: window.__bench.wasmMemory?.buffer.byteLength ?? 0,
-    pcs: window.__bench.pcs.length,
-    unclosed: window.__bench.pcs.filter((pc) => pc.connectionState !== 'closed').length,
+    pcs: window.__bench.pcsMade,
+    unclosed: window.__bench.pcs.filter((ref) => ref.deref() && ref.deref().connectionState !== 'closed').length,
     logLines: document.querySelectorAll('#log li').length,
   }));
   return { heapUsed: heap.usedSize, ...inPage };

@@ -1,12 +1,14 @@
 //! The page: two videos, the buttons, a status line, an alert banner and the log.
 
-use leptos::{html, prelude::*, task::spawn_local};
+use std::sync::Arc;
+
+use leptos::{html, prelude::*, tachys::view::keyed::keyed, task::spawn_local};
 use wasm_bindgen::JsValue;
 use web_sys::MediaStream;
 
 use crate::{
     call::Call,
-    log::{millis, Level, Logger},
+    log::{millis, Entry, Level, Logger},
     phase::Phase,
     webrtc::LocalMedia,
 };
@@ -244,6 +246,21 @@ fn VideoTile(
     }
 }
 
+/// One line of the log: its time, and its text (red for an error).
+#[component]
+fn LogLine(
+    /// The line to show.
+    entry: Arc<Entry>,
+) -> impl IntoView {
+    view! {
+        <li class:error=entry.level == Level::Error>
+            <time>{entry.time.clone()}</time>
+            " "
+            <span>{entry.text.clone()}</span>
+        </li>
+    }
+}
+
 /// The log: one timestamped line per step, newest at the bottom, kept scrolled to the end.
 #[component]
 fn LogPanel(
@@ -263,17 +280,16 @@ fn LogPanel(
         <section class="log">
             <h2>"Log"</h2>
             <ol id="log" node_ref=list>
-                <For
-                    each=move || lines.with(|lines| lines.iter().cloned().collect::<Vec<_>>())
-                    key=|entry| entry.id
-                    let(entry)
-                >
-                    <li class:error=entry.level == Level::Error>
-                        <time>{entry.time}</time>
-                        " "
-                        <span>{entry.text}</span>
-                    </li>
-                </For>
+                {move || {
+                    // Rows are keyed by id, so a new line adds one <li> and the oldest drops one, without
+                    // touching the rest. Not `<For>`: it gives every row a reactive owner that its parent
+                    // remembers until unmount (about 100 bytes a line, 3 KB a call), and these rows are static.
+                    keyed(
+                        lines.with(|lines| lines.iter().cloned().collect::<Vec<_>>()),
+                        |entry| entry.id,
+                        |_, entry| (|_| {}, view! { <LogLine entry=entry /> }),
+                    )
+                }}
             </ol>
         </section>
     }

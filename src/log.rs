@@ -1,6 +1,6 @@
 //! The in-page log: timestamped lines, capped so a long session never grows without bound.
 
-use std::collections::VecDeque;
+use std::{collections::VecDeque, sync::Arc};
 
 use leptos::prelude::*;
 
@@ -29,7 +29,8 @@ pub struct Entry {
 /// The lines, oldest first, keeping only the last [`Lines::LIMIT`].
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
-    entries: VecDeque<Entry>,
+    // Arc: the page re-reads every kept line on each new one; cloning 300 pointers is cheap, 300 strings not.
+    entries: VecDeque<Arc<Entry>>,
     next_id: u64,
 }
 
@@ -42,17 +43,17 @@ impl Lines {
         if self.entries.len() == Self::LIMIT {
             self.entries.pop_front();
         }
-        self.entries.push_back(Entry {
+        self.entries.push_back(Arc::new(Entry {
             id: self.next_id,
             time,
             level,
             text,
-        });
+        }));
         self.next_id += 1;
     }
 
     /// The kept lines, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Entry>> {
         self.entries.iter()
     }
 

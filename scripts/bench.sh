@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the release page and benchmarks it against the plain-JS reference (bench/reference/) in headless
+# Chromium: bytes, time to ready, to local video, to a playing call, and 100 Call/Hang Up cycles.
+# Installs what it needs first. Extra arguments go to bench/run.mjs (for example --runs 2 --cycles 10).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_tests
+cd "$ROOT"
+say "Building the release page"
+trunk build --release
+say "Benchmarking (prints a table, then one JSON line)"
+node bench/run.mjs --dist dist "$@"
