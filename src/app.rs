@@ -10,7 +10,7 @@ use crate::{
     call::Call,
     log::{millis, Entry, Level, Logger},
     phase::Phase,
-    webrtc::LocalMedia,
+    webrtc::{Error, LocalMedia},
 };
 
 /// The peer-connection demo: Start, Call, Hang Up (and Stop), with the local and remote videos and a log.
@@ -214,6 +214,29 @@ fn VideoTile(
         let last_size = last_size.clone();
         move || last_size.set((0, 0))
     };
+    // Autoplay can be refused (sound without a click, or a strict browser policy): ask to play, and if the
+    // browser says no, say how to start it. A click on the video plays it.
+    let play = move || {
+        let Some(promise) = video.get_untracked().and_then(|video| video.play().ok()) else {
+            return;
+        };
+        spawn_local(async move {
+            if let Err(refusal) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                // An AbortError only means the stream changed meanwhile.
+                if Error::from_js(refusal) == Error::PermissionDenied {
+                    log.problem(format!(
+                        "The browser did not let the {label} video start by itself. Click the video to play it."
+                    ));
+                }
+            }
+        });
+    };
+    Effect::new(move |_| {
+        if !stream.with(JsValue::is_null) {
+            play();
+        }
+    });
+
     let on_resize = move || {
         let Some(video) = video.get_untracked() else {
             return;
@@ -239,6 +262,7 @@ fn VideoTile(
                 prop:srcObject=move || stream.get()
                 on:resize=move |_| on_resize()
                 on:emptied=move |_| forget_size()
+                on:click=move |_| play()
             ></video>
             <div class="placeholder">{empty}</div>
             <figcaption>{label}</figcaption>

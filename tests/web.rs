@@ -514,3 +514,28 @@ async fn a_failed_offer_is_shown_and_hang_up_still_cleans_up() {
     button("hangupButton").click();
     assert_eq!(uncaught_errors(), "");
 }
+
+#[wasm_bindgen_test]
+async fn blocked_autoplay_is_explained_and_a_click_plays_the_video() {
+    js(r#"
+        window.__play = HTMLMediaElement.prototype.play;
+        HTMLMediaElement.prototype.play = function () {
+            return Promise.reject(new DOMException('play() needs a user gesture', 'NotAllowedError'));
+        };
+    "#);
+    let _app = mount();
+    // As a browser that refuses autoplay would: nothing plays until play() is allowed.
+    video("localVideo").set_autoplay(false);
+    start().await;
+    wait_for("the autoplay message", 10, || {
+        text_of("problem").contains("Click the video")
+    })
+    .await;
+    assert!(text_of("problem").contains("Local (sent by pc1)"));
+
+    sleep(500).await;
+    assert!(video("localVideo").paused(), "refused, so not playing");
+    js("HTMLMediaElement.prototype.play = window.__play;");
+    video("localVideo").click();
+    assert_playing("localVideo").await;
+}
