@@ -17,21 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '../e2e/node_modules/playwright-core/index.mjs';
 import { serveDir } from '../e2e/serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  // Belt and braces: no host name resolves, so nothing but 127.0.0.1 can be reached over HTTP.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
 const TIMEOUT = 30_000; // per wait
 const VIEWPORT = { width: 1200, height: 900 };
 

@@ -174,6 +174,13 @@ fn log_errors() -> Vec<String> {
         .collect()
 }
 
+fn log_count(words: &str) -> usize {
+    log_lines()
+        .iter()
+        .filter(|line| line.contains(words))
+        .count()
+}
+
 fn log_has(words: &str) -> bool {
     log_lines().iter().any(|line| line.contains(words))
 }
@@ -195,6 +202,19 @@ fn install_probes() {
         window.__pcs.length = 0;
         window.__errors.length = 0;
     "#);
+}
+
+/// Every track of the stream is stopped: the camera and microphone are released.
+fn assert_released(stream: &web_sys::MediaStream) {
+    for track in stream.get_tracks() {
+        let track: web_sys::MediaStreamTrack = track.unchecked_into();
+        assert_eq!(
+            track.ready_state(),
+            web_sys::MediaStreamTrackState::Ended,
+            "{} track still live",
+            track.kind()
+        );
+    }
 }
 
 fn open_connections() -> u32 {
@@ -257,19 +277,11 @@ async fn call_plays_the_remote_video_and_hang_up_resets_it_three_times() {
         assert_eq!(disabled(), AFTER_CALL, "right after Call (round {round})");
         assert_playing("remoteVideo").await;
         wait_for("the setup time in the log", 10, || {
-            log_lines()
-                .iter()
-                .filter(|l| l.contains("Setup time: "))
-                .count()
-                == round as usize
+            log_count("Setup time: ") == round as usize
         })
         .await;
         wait_for("the remote video size in the log, once per call", 5, || {
-            log_lines()
-                .iter()
-                .filter(|l| l.contains("Remote (received by pc2) video size: 640x480"))
-                .count()
-                == round as usize
+            log_count("Remote (received by pc2) video size: 640x480") == round as usize
         })
         .await;
         assert!(log_has("pc1 ICE state: connected") || log_has("pc1 ICE state: completed"));
@@ -421,15 +433,7 @@ async fn stop_hangs_up_and_releases_the_camera() {
     assert_eq!(open_connections(), 0);
     assert!(video("localVideo").src_object().is_none());
     assert!(video("remoteVideo").src_object().is_none());
-    for track in stream.get_tracks() {
-        let track: web_sys::MediaStreamTrack = track.unchecked_into();
-        assert_eq!(
-            track.ready_state(),
-            web_sys::MediaStreamTrackState::Ended,
-            "{}",
-            track.kind()
-        );
-    }
+    assert_released(&stream);
     assert!(text_of("status").contains("Camera off"));
 }
 
@@ -446,15 +450,7 @@ async fn unmounting_mid_call_releases_everything() {
     drop(app);
     tick().await;
     assert_eq!(open_connections(), 0, "unmount closes both connections");
-    for track in stream.get_tracks() {
-        let track: web_sys::MediaStreamTrack = track.unchecked_into();
-        assert_eq!(
-            track.ready_state(),
-            web_sys::MediaStreamTrackState::Ended,
-            "{}",
-            track.kind()
-        );
-    }
+    assert_released(&stream);
     assert_eq!(uncaught_errors(), "");
 }
 
