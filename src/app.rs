@@ -207,13 +207,9 @@ fn VideoTile(
 ) -> impl IntoView {
     let video = NodeRef::<html::Video>::new();
     let playing = move || !stream.with(JsValue::is_null);
-    // The last size logged, so a repeated `resize` with the same size is not logged twice.
-    // It is forgotten when the video empties (a new stream, or none), so each call logs its size again.
+    // The last size logged, so a repeated `resize` with the same size is not logged twice. Each new stream
+    // starts from zero, so each call logs its size again.
     let last_size = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
-    let forget_size = {
-        let last_size = last_size.clone();
-        move || last_size.set((0, 0))
-    };
     // Autoplay can be refused (sound without a click, or a strict browser policy): ask to play, and if the
     // browser says no, say how to start it. A click on the video plays it.
     let play = move || {
@@ -231,7 +227,9 @@ fn VideoTile(
             }
         });
     };
+    let new_stream = last_size.clone();
     Effect::new(move |_| {
+        new_stream.set((0, 0));
         if !stream.with(JsValue::is_null) {
             play();
         }
@@ -261,7 +259,6 @@ fn VideoTile(
                 prop:muted=muted
                 prop:srcObject=move || stream.get()
                 on:resize=move |_| on_resize()
-                on:emptied=move |_| forget_size()
                 on:click=move |_| play()
             ></video>
             <div class="placeholder">{empty}</div>

@@ -229,7 +229,7 @@ async fn exchange_candidates(
 
 /// Shortens an ICE candidate line to what a person reads: type, transport and address, for example
 /// `host udp 192.0.2.2:50943`. Anything unexpected is shown whole.
-pub fn describe_candidate(line: &str) -> String {
+fn describe_candidate(line: &str) -> String {
     let fields: Vec<&str> = line.split_whitespace().collect();
     match fields.as_slice() {
         [_foundation, _component, transport, _priority, address, port, "typ", kind, ..] => {
