@@ -1,13 +1,18 @@
-//! The WebRTC peer-connection demo in Rust: Start, Call, Hang Up, with two `RTCPeerConnection`s in one page.
+//! WebRTC in Rust: the classic peer-connection demo, and calls between browsers through a signaling server.
 //!
-//! - [`webrtc`]: the thin, typed layer over the browser's media and WebRTC APIs.
-//! - [`call`]: the protocol, step by step (start, call, offer, answer, ICE, hang up).
-//! - [`app`]: the Leptos page.
+//! - [`webrtc`]: the thin, typed layer over the browser's media, WebRTC, WebSocket and timer APIs.
+//! - [`call`]: the loopback demo's protocol, step by step (start, call, offer, answer, ICE, hang up).
+//! - [`room`]: a call between people in a room: join, dial, signal, perfect negotiation, leave.
+//! - [`app`]: the pages: [`demo`] at `/` and the room at `/room/<id>`; [`ui`] holds their shared pieces.
 
 pub mod app;
 pub mod call;
+pub mod demo;
 pub mod log;
 pub mod phase;
+pub mod room;
+pub mod ui;
 pub mod webrtc;
 
 pub use app::App;
+pub use demo::LoopbackDemo;

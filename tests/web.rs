@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlVideoElement};
 
-use webrtc_demo::App;
+use webrtc_demo::LoopbackDemo;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -52,7 +52,7 @@ fn mount() -> Mounted {
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     host.set_attribute("data-test-host", "").unwrap();
     document().body().unwrap().append_child(&host).unwrap();
-    let handle = mount_to(host.clone(), App);
+    let handle = mount_to(host.clone(), LoopbackDemo);
     Mounted {
         handle: Some(Box::new(handle)),
         host,

@@ -7,11 +7,35 @@ mod error;
 mod listener;
 mod media;
 mod peer;
+mod socket;
+mod timer;
 
 pub use error::Error;
 pub use listener::Listener;
 pub use media::LocalMedia;
 pub use peer::PeerConnection;
+pub use socket::{Closed, Socket};
+pub use timer::{sleep, Timeout};
+
+/// `n` random bytes from the browser's cryptographic generator, as lowercase hex (`2n` characters).
+pub fn random_hex(n: usize) -> Result<String, Error> {
+    let crypto = web_sys::window()
+        .ok_or_else(|| Error::Browser {
+            name: "Error".into(),
+            message: "no window, so no random numbers".into(),
+        })?
+        .crypto()?;
+    let mut bytes = vec![0u8; n];
+    crypto.get_random_values_with_u8_array(&mut bytes)?;
+    let mut hex = String::with_capacity(2 * n);
+    for byte in bytes {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    Ok(hex)
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Milliseconds since the page started loading (`performance.now()`), or 0 where there is no clock.
 pub fn now_ms() -> f64 {

@@ -5,7 +5,8 @@ use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Event, RtcConfiguration, RtcIceCandidate, RtcPeerConnection, RtcPeerConnectionIceEvent,
+    Event, RtcConfiguration, RtcIceCandidate, RtcIceServer, RtcPeerConnection,
+    RtcPeerConnectionIceEvent, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
     RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
@@ -23,7 +24,33 @@ pub struct PeerConnection {
 impl PeerConnection {
     /// A new connection with no ICE servers: host candidates only, which is all two peers in one page need.
     pub fn new() -> Result<Self, Error> {
+        Self::with_ice_servers(&[])
+    }
+
+    /// A new connection that gathers candidates through `ice_servers` (STUN for a public address, TURN for a
+    /// relay) as well as its own host candidates.
+    pub fn with_ice_servers(ice_servers: &[protocol::IceServer]) -> Result<Self, Error> {
         let config = RtcConfiguration::new();
+        if !ice_servers.is_empty() {
+            let list = js_sys::Array::new();
+            for server in ice_servers {
+                let entry = RtcIceServer::new();
+                let urls: js_sys::Array = server
+                    .urls
+                    .iter()
+                    .map(|url| JsValue::from_str(url))
+                    .collect();
+                entry.set_urls(&urls);
+                if let Some(username) = &server.username {
+                    entry.set_username(username);
+                }
+                if let Some(credential) = &server.credential {
+                    entry.set_credential(credential);
+                }
+                list.push(&entry);
+            }
+            config.set_ice_servers(&list);
+        }
         let pc = RtcPeerConnection::new_with_configuration(&config)?;
         Ok(PeerConnection {
             pc,
@@ -63,6 +90,11 @@ impl PeerConnection {
         })
     }
 
+    /// `negotiationneeded`: something changed (a track, a transceiver, an ICE restart) that needs an offer.
+    pub fn on_negotiation_needed(&self, mut handler: impl FnMut() + 'static) -> Result<(), Error> {
+        self.listen("negotiationneeded", move |_: Event| handler())
+    }
+
     /// `track`: a remote track arrived, with the streams it belongs to.
     pub fn on_track(&self, handler: impl FnMut(RtcTrackEvent) + 'static) -> Result<(), Error> {
         self.listen("track", handler)
@@ -70,9 +102,62 @@ impl PeerConnection {
 
     /// Sends every track of `media` (`addTrack`), tagged with its stream so the far side groups them.
     pub fn add_tracks(&self, media: &LocalMedia) {
-        for track in media.tracks() {
-            self.pc.add_track_0(&track, media.stream());
+        self.add_stream(media.stream());
+    }
+
+    /// Sends every track of `stream` (`addTrack`), tagged with the stream.
+    pub fn add_stream(&self, stream: &web_sys::MediaStream) {
+        for track in stream.get_tracks() {
+            if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
+                self.pc.add_track_0(&track, stream);
+            }
         }
+    }
+
+    /// Receives audio and video without sending any (`addTransceiver(kind, {direction: "recvonly"})`), for a
+    /// person who has no camera or refused it.
+    pub fn add_receive_only(&self) {
+        let init = RtcRtpTransceiverInit::new();
+        init.set_direction(RtcRtpTransceiverDirection::Recvonly);
+        for kind in ["audio", "video"] {
+            self.pc.add_transceiver_with_str_and_init(kind, &init);
+        }
+    }
+
+    /// `setLocalDescription()` with no argument: the browser creates the offer or answer that the signaling
+    /// state calls for. Returns it as `(type, sdp)`, ready to send.
+    pub async fn set_local_description_auto(&self) -> Result<(RtcSdpType, String), Error> {
+        // An empty RTCLocalSessionDescriptionInit means "create what is needed" (implicit offer or answer).
+        let empty: RtcSessionDescriptionInit = js_sys::Object::new().unchecked_into();
+        JsFuture::from(self.pc.set_local_description(&empty)).await?;
+        self.pc
+            .local_description()
+            .map(|description| (description.type_(), description.sdp()))
+            .ok_or_else(|| Error::Browser {
+                name: "InvalidStateError".into(),
+                message: "no local description after setLocalDescription".into(),
+            })
+    }
+
+    /// `restartIce()`: gather new candidates and renegotiate (fires `negotiationneeded`).
+    pub fn restart_ice(&self) -> Result<(), Error> {
+        let restart = js_sys::Reflect::get(&self.pc, &JsValue::from_str("restartIce"))?;
+        let restart: js_sys::Function = restart.dyn_into().map_err(|_| Error::Browser {
+            name: "NotSupportedError".into(),
+            message: "this browser cannot restart ICE".into(),
+        })?;
+        restart.call0(&self.pc)?;
+        Ok(())
+    }
+
+    /// `signalingState` ("stable", "have-local-offer", ...).
+    pub fn signaling_state(&self) -> String {
+        state(&self.pc, "signalingState")
+    }
+
+    /// `connectionState` ("new", "connecting", "connected", "disconnected", "failed", "closed").
+    pub fn connection_state(&self) -> String {
+        state(&self.pc, "connectionState")
     }
 
     /// `createOffer()`.

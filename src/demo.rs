@@ -1,0 +1,181 @@
+//! The loopback demo page (`/`): two videos, the buttons, a status line, an alert banner and the log.
+
+use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::JsValue;
+use web_sys::MediaStream;
+
+use crate::{
+    call::Call,
+    log::{millis, Logger},
+    phase::Phase,
+    ui::{LogPanel, Problem, VideoTile},
+    webrtc::{random_hex, LocalMedia},
+};
+
+/// The peer-connection demo: Start, Call, Hang Up (and Stop), with the local and remote videos and a log.
+#[component]
+pub fn LoopbackDemo() -> impl IntoView {
+    let log = Logger::new();
+    let (starting, set_starting) = signal(false);
+    let (media, set_media) = signal_local(None::<LocalMedia>);
+    let (call, set_call) = signal_local(None::<Call>);
+    let (remote, set_remote) = signal_local(None::<MediaStream>);
+
+    let phase = Memo::new(move |_| {
+        Phase::of(
+            starting.get(),
+            media.with(Option::is_some),
+            call.with(Option::is_some),
+        )
+    });
+
+    // Hang Up: close both connections, then clear the remote video.
+    let end_call = move || {
+        if let Some(call) = set_call.try_update(Option::take).flatten() {
+            call.hang_up(log);
+        }
+        set_remote.try_set(None);
+    };
+
+    let on_start = move |_| {
+        log.clear_problem();
+        set_starting.set(true);
+        log.info("Requesting local stream");
+        spawn_local(async move {
+            let captured = LocalMedia::capture().await;
+            set_starting.try_set(false);
+            match captured {
+                Ok(captured) => {
+                    log.info("Received local stream");
+                    for line in captured.describe() {
+                        log.info(format!("Using {line}"));
+                    }
+                    // If the page went away meanwhile, the stream comes back here and is released on drop.
+                    drop(set_media.try_set(Some(captured)));
+                }
+                Err(error) => log.problem(error.to_string()),
+            }
+        });
+    };
+
+    let on_call = move |_| {
+        log.clear_problem();
+        let started = media.with_untracked(|media| {
+            media
+                .as_ref()
+                .map(|media| Call::start(media, log, move |stream| set_remote.set(Some(stream))))
+        });
+        match started {
+            Some(Ok(started)) => set_call.set(Some(started)),
+            Some(Err(error)) => log.problem(format!("Could not start the call: {error}")),
+            None => log.problem("Press Start first: there is no camera stream to send."),
+        }
+    };
+
+    let on_hang_up = move |_| {
+        log.clear_problem();
+        end_call();
+    };
+
+    let on_stop = move |_| {
+        log.clear_problem();
+        end_call();
+        if set_media.try_update(Option::take).flatten().is_some() {
+            log.info("Stopped the camera and microphone");
+        }
+    };
+
+    // Unmounting releases everything: no connection, handler or camera outlives the page.
+    on_cleanup(move || {
+        set_call.try_update(Option::take);
+        set_media.try_update(Option::take);
+    });
+
+    let local_stream = move || {
+        media.with(|media| {
+            media
+                .as_ref()
+                .map_or(JsValue::NULL, |media| media.stream().into())
+        })
+    };
+    let remote_stream =
+        move || remote.with(|remote| remote.as_ref().map_or(JsValue::NULL, JsValue::from));
+
+    let on_remote_frame = move || {
+        if let Some(ms) = call.with_untracked(|call| call.as_ref().and_then(Call::take_setup_time))
+        {
+            log.info(format!("Setup time: {} ms", millis(ms)));
+        }
+    };
+
+    // A fresh, unguessable room id (128 random bits) each time the page is shown.
+    let new_room_path = random_hex(16)
+        .map(|id| format!("/room/{id}"))
+        .unwrap_or_default();
+
+    view! {
+        <main class="app">
+            <header class="intro">
+                <h1>"Peer connection"</h1>
+                <p>
+                    "Two RTCPeerConnections in one page: pc1 sends your camera and microphone, pc2 receives them."
+                </p>
+                <p>
+                    "To call someone on another computer, "
+                    <a id="newRoomLink" href=new_room_path>
+                        "start a new room"
+                    </a> " and send them its link."
+                </p>
+            </header>
+
+            <Problem message=log.current_problem() />
+
+            <section class="videos">
+                <VideoTile
+                    id="localVideo"
+                    label="Local (sent by pc1)"
+                    empty="Camera off"
+                    muted=true
+                    stream=Signal::derive(local_stream)
+                    log=log
+                    on_first_frame=|| {}
+                />
+                <VideoTile
+                    id="remoteVideo"
+                    label="Remote (received by pc2)"
+                    empty="Not in a call"
+                    muted=false
+                    stream=Signal::derive(remote_stream)
+                    log=log
+                    on_first_frame=on_remote_frame
+                />
+            </section>
+
+            <div class="controls">
+                <button id="startButton" on:click=on_start disabled=move || !phase.get().can_start()>
+                    "Start"
+                </button>
+                <button id="callButton" on:click=on_call disabled=move || !phase.get().can_call()>
+                    "Call"
+                </button>
+                <button id="hangupButton" on:click=on_hang_up disabled=move || !phase.get().can_hang_up()>
+                    "Hang Up"
+                </button>
+                <button
+                    id="stopButton"
+                    class="secondary"
+                    title="Hang up if needed, and turn the camera and microphone off"
+                    on:click=on_stop
+                    disabled=move || !phase.get().can_stop()
+                >
+                    "Stop camera"
+                </button>
+            </div>
+            <p id="status" class="status" aria-live="polite">
+                {move || phase.get().status()}
+            </p>
+
+            <LogPanel log=log />
+        </main>
+    }
+}

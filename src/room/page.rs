@@ -1,0 +1,321 @@
+//! The room page (`/room/<id>`): your camera, one tile per other person, the link to share, and Leave.
+
+use std::{cell::Cell, rc::Rc};
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_params_map;
+use protocol::PeerId;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::session::{Connection, RoomView, Session};
+use crate::{
+    log::{millis, Logger},
+    ui::{LogPanel, Problem, VideoTile},
+    webrtc::{now_ms, LocalMedia},
+};
+
+/// `/room/:id`: the room named in the address, or a message if the id cannot be a room.
+#[component]
+pub fn RoomRoute() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let room = params.with(|params| params.get("id")).unwrap_or_default();
+        if protocol::is_valid_room_id(&room) {
+            view! { <RoomPage room=room server=signaling_url() /> }.into_any()
+        } else {
+            view! {
+                <main class="app">
+                    <header class="intro">
+                        <h1>"Not a room link"</h1>
+                        <p id="problem" class="problem" role="alert">
+                            "A room id is 1 to 64 letters, digits, '-' or '_'. "
+                            <a href="/">"Start a new room from the demo page"</a>
+                            "."
+                        </p>
+                    </header>
+                </main>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The signaling WebSocket of the server that served this page: `ws(s)://<host>/ws`.
+pub fn signaling_url() -> String {
+    let location = web_sys::window().map(|window| window.location());
+    let secure = location
+        .as_ref()
+        .and_then(|location| location.protocol().ok())
+        .is_some_and(|protocol| protocol == "https:");
+    let host = location
+        .and_then(|location| location.host().ok())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    format!("{}://{host}/ws", if secure { "wss" } else { "ws" })
+}
+
+/// A call with everyone in `room`: captures the camera, joins through `server`, and shows everyone.
+#[component]
+pub fn RoomPage(
+    /// The room id (already validated).
+    room: String,
+    /// The signaling WebSocket URL.
+    server: String,
+) -> impl IntoView {
+    let log = Logger::new();
+    let view = RoomView::new(log);
+    let (media, set_media) = signal_local(None::<LocalMedia>);
+    let session = StoredValue::new_local(None::<Session>);
+
+    // **Join**: the camera first (so there is something to send), then the room. Without a camera we still
+    // join, to see and hear the others.
+    let join = {
+        let room = room.clone();
+        move || {
+            let (room, server) = (room.clone(), server.clone());
+            view.connection.set(Connection::Connecting);
+            log.info("Requesting local stream");
+            spawn_local(async move {
+                let stream = match LocalMedia::capture().await {
+                    Ok(captured) => {
+                        for line in captured.describe() {
+                            log.info(format!("Using {line}"));
+                        }
+                        let stream = captured.stream().clone();
+                        if set_media.try_set(Some(captured)).is_some() {
+                            return; // The page went away meanwhile; the camera was released on drop.
+                        }
+                        Some(stream)
+                    }
+                    Err(error) => {
+                        log.problem(format!("{error} You can still see and hear the others."));
+                        None
+                    }
+                };
+                // If the page went away meanwhile, the session comes back here and leaves on drop.
+                drop(session.try_set_value(Some(Session::join(room, server, stream, view))));
+            });
+        }
+    };
+    join();
+
+    // **Leave**: out of the room, every connection closed, the camera off.
+    let leave = move || {
+        session.update_value(|session| {
+            if let Some(session) = session.take() {
+                session.leave();
+            }
+        });
+        if set_media.try_update(Option::take).flatten().is_some() {
+            log.info("Stopped the camera and microphone");
+        }
+    };
+    on_cleanup(move || {
+        session.try_update_value(Option::take);
+        set_media.try_update(Option::take);
+    });
+
+    let in_room = move || {
+        !matches!(
+            view.connection.get(),
+            Connection::Left | Connection::Refused(_)
+        )
+    };
+    let local_stream = move || {
+        media.with(|media| {
+            media
+                .as_ref()
+                .map_or(JsValue::NULL, |media| media.stream().into())
+        })
+    };
+    let me = move || match view.me.get() {
+        Some(id) => format!("You ({})", id.short()),
+        None => "You".into(),
+    };
+    let alone = move || {
+        view.tiles.with(|tiles| tiles.is_empty()) && view.connection.get() == Connection::Joined
+    };
+
+    view! {
+        <main class="app room">
+            <header class="intro">
+                <h1>"Room " <span class="room-id">{room.clone()}</span></h1>
+                <ShareLink />
+            </header>
+
+            <Problem message=log.current_problem() />
+            <p
+                id="connection"
+                class="status"
+                class:warning=move || matches!(view.connection.get(), Connection::Reconnecting { .. })
+                aria-live="polite"
+            >
+                {move || view.connection.get().text()}
+            </p>
+            <p id="notice" class="notice" aria-live="polite">
+                {move || view.notice.get()}
+            </p>
+
+            <section class="videos">
+                <VideoTile
+                    id="localVideo"
+                    label=Signal::derive(me)
+                    empty="Camera off"
+                    muted=true
+                    stream=Signal::derive(local_stream)
+                    log=log
+                    on_first_frame=|| {}
+                />
+                <For
+                    each=move || view.tiles.with(|tiles| tiles.keys().cloned().collect::<Vec<_>>())
+                    key=|id| id.clone()
+                    let:id
+                >
+                    <RemoteTile id=id view=view />
+                </For>
+            </section>
+            <Show when=alone>
+                <p class="hint">"Nobody else is here yet. Send them the link above."</p>
+            </Show>
+
+            <div class="controls">
+                <Show
+                    when=in_room
+                    fallback=move || {
+                        let join = join.clone();
+                        view! {
+                            <button id="rejoinButton" on:click=move |_| join()>
+                                "Join again"
+                            </button>
+                            <a class="button secondary" href="/">
+                                "Back to the demo"
+                            </a>
+                        }
+                    }
+                >
+                    <button id="leaveButton" on:click=move |_| leave()>
+                        "Leave"
+                    </button>
+                </Show>
+            </div>
+
+            <LogPanel log=log />
+        </main>
+    }
+}
+
+/// One other person: their video (`data-peer` is their id) and how the connection is doing.
+#[component]
+fn RemoteTile(
+    /// Who.
+    id: PeerId,
+    /// The room, to read their stream and status from.
+    view: RoomView,
+) -> impl IntoView {
+    let key = id.clone();
+    let stream = Signal::derive(move || {
+        view.tiles.with(|tiles| {
+            tiles
+                .get(&key)
+                .and_then(|tile| tile.stream.clone())
+                .map_or(JsValue::NULL, JsValue::from)
+        })
+    });
+    let key = id.clone();
+    let label = Signal::derive(move || {
+        let status = view.tiles.with(|tiles| {
+            tiles
+                .get(&key)
+                .map(|tile| tile.status.text().to_owned())
+                .unwrap_or_default()
+        });
+        format!("{} · {status}", key.short())
+    });
+    // The first frame from this person: how long since we joined.
+    let first = Rc::new(Cell::new(true));
+    let name = id.short().to_owned();
+    let on_first_frame = move || {
+        if first.replace(false) {
+            if let Some(joined) = view.joined_at.get_untracked() {
+                view.log.info(format!(
+                    "First frame from {name}: {} ms after joining",
+                    millis(now_ms() - joined)
+                ));
+            }
+        }
+    };
+    view! {
+        <VideoTile
+            peer=id.0.clone()
+            label=label
+            empty="Connecting…"
+            muted=false
+            stream=stream
+            log=view.log
+            on_first_frame=on_first_frame
+        />
+    }
+}
+
+/// The page's address with a Copy button, to invite someone.
+#[component]
+fn ShareLink() -> impl IntoView {
+    let url = web_sys::window()
+        .and_then(|window| window.location().href().ok())
+        .unwrap_or_default();
+    let (copied, set_copied) = signal(None::<&'static str>);
+    let copy = {
+        let url = url.clone();
+        move |_| {
+            let url = url.clone();
+            spawn_local(async move {
+                let outcome = copy_text(&url).await;
+                set_copied.try_set(Some(if outcome {
+                    "Copied"
+                } else {
+                    "Select the link and copy it (Ctrl+C)"
+                }));
+            });
+        }
+    };
+    view! {
+        <p class="share">
+            <label for="roomLink">"Invite someone with this link: "</label>
+            <input
+                id="roomLink"
+                type="text"
+                readonly
+                value=url
+                on:focus=move |event| {
+                    event_target::<web_sys::HtmlInputElement>(&event).select();
+                }
+            />
+            <button id="copyLinkButton" class="secondary" on:click=copy>
+                "Copy link"
+            </button>
+            <span class="copied" aria-live="polite">{move || copied.get()}</span>
+        </p>
+    }
+}
+
+/// `navigator.clipboard.writeText(text)`; false if the browser refused or has no clipboard API.
+async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("clipboard"));
+    let Ok(clipboard) = clipboard else {
+        return false;
+    };
+    let write = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText"))
+        .ok()
+        .and_then(|write| write.dyn_into::<js_sys::Function>().ok());
+    let Some(write) = write else {
+        return false;
+    };
+    let Ok(promise) = write.call1(&clipboard, &JsValue::from_str(text)) else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise))
+        .await
+        .is_ok()
+}

@@ -1,0 +1,169 @@
+//! Pieces shared by the pages: the alert banner, a video tile, and the log.
+
+use std::sync::Arc;
+
+use leptos::{html, prelude::*, tachys::view::keyed::keyed, task::spawn_local};
+use wasm_bindgen::JsValue;
+
+use crate::{
+    log::{Entry, Level, Logger},
+    webrtc::Error,
+};
+
+/// The alert banner: the latest failure a person must act on, or nothing.
+#[component]
+pub fn Problem(
+    /// The message to show; `None` hides the banner.
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    move || {
+        message.get().map(|text| {
+            view! {
+                <p id="problem" class="problem" role="alert">
+                    {text}
+                </p>
+            }
+        })
+    }
+}
+
+/// A labelled video that plays a stream, with a placeholder while there is none.
+#[component]
+pub fn VideoTile(
+    /// The video element's id, where the page contract names one.
+    #[prop(optional)]
+    id: Option<&'static str>,
+    /// The remote person shown, as `data-peer` (the room page's contract).
+    #[prop(optional, into)]
+    peer: Option<String>,
+    /// The caption under the video.
+    #[prop(into)]
+    label: Signal<String>,
+    /// What the placeholder says while there is no stream.
+    empty: &'static str,
+    /// Mute the sound (the local preview must be muted, or it echoes).
+    muted: bool,
+    /// The `srcObject`: a `MediaStream`, or `null` for none.
+    stream: Signal<JsValue>,
+    /// Where the video's size changes are logged.
+    log: Logger,
+    /// Called on each `resize` with a non-zero size; the first one after a stream is set is its first frame.
+    on_first_frame: impl Fn() + 'static,
+) -> impl IntoView {
+    let video = NodeRef::<html::Video>::new();
+    let playing = move || !stream.with(JsValue::is_null);
+    // The last size logged, so a repeated `resize` with the same size is not logged twice. Each new stream
+    // starts from zero, so each call logs its size again.
+    let last_size = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
+    // Autoplay can be refused (sound without a click, or a strict browser policy): ask to play, and if the
+    // browser says no, say how to start it. A click on the video plays it.
+    let play = move || {
+        let Some(promise) = video.get_untracked().and_then(|video| video.play().ok()) else {
+            return;
+        };
+        spawn_local(async move {
+            if let Err(refusal) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                // An AbortError only means the stream changed meanwhile.
+                if Error::from_js(refusal) == Error::PermissionDenied {
+                    log.problem(format!(
+                        "The browser did not let the {} video start by itself. Click the video to play it.",
+                        label.get_untracked()
+                    ));
+                }
+            }
+        });
+    };
+    let new_stream = last_size.clone();
+    Effect::new(move |_| {
+        new_stream.set((0, 0));
+        if !stream.with(JsValue::is_null) {
+            play();
+        }
+    });
+
+    let on_resize = move || {
+        let Some(video) = video.get_untracked() else {
+            return;
+        };
+        let size = (video.video_width(), video.video_height());
+        if size.0 > 0 && size.1 > 0 {
+            if last_size.replace(size) != size {
+                log.info(format!(
+                    "{} video size: {}x{}",
+                    label.get_untracked(),
+                    size.0,
+                    size.1
+                ));
+            }
+            on_first_frame();
+        }
+    };
+
+    view! {
+        <figure class="tile" class:live=playing>
+            <video
+                id=id
+                data-peer=peer
+                node_ref=video
+                autoplay=true
+                playsinline=true
+                muted=muted
+                prop:muted=muted
+                prop:srcObject=move || stream.get()
+                on:resize=move |_| on_resize()
+                on:click=move |_| play()
+            ></video>
+            <div class="placeholder">{empty}</div>
+            <figcaption>{move || label.get()}</figcaption>
+        </figure>
+    }
+}
+
+/// One line of the log: its time, and its text (red for an error).
+#[component]
+fn LogLine(
+    /// The line to show.
+    entry: Arc<Entry>,
+) -> impl IntoView {
+    view! {
+        <li class:error=entry.level == Level::Error>
+            <time>{entry.time.clone()}</time>
+            " "
+            <span>{entry.text.clone()}</span>
+        </li>
+    }
+}
+
+/// The log: one timestamped line per step, newest at the bottom, kept scrolled to the end.
+#[component]
+pub fn LogPanel(
+    /// The log to show.
+    log: Logger,
+) -> impl IntoView {
+    let lines = log.lines();
+    let list = NodeRef::<html::Ol>::new();
+    Effect::new(move |_| {
+        lines.track();
+        if let Some(list) = list.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
+
+    view! {
+        <section class="log">
+            <h2>"Log"</h2>
+            <ol id="log" node_ref=list>
+                {move || {
+                    // Rows are keyed by id, so a new line adds one <li> and the oldest drops one, without
+                    // touching the rest. Not `<For>`: it gives every row a reactive owner that its parent
+                    // remembers until unmount (about 100 bytes a line, 3 KB a call), and these rows are static.
+                    keyed(
+                        lines.with(|lines| lines.iter().cloned().collect::<Vec<_>>()),
+                        |entry| entry.id,
+                        |_, entry| (|_| {}, view! { <LogLine entry=entry /> }),
+                    )
+                }}
+            </ol>
+        </section>
+    }
+}

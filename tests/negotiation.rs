@@ -1,0 +1,260 @@
+//! Perfect negotiation between two room connections in one page, with the signaling server replaced by two
+//! in-memory queues that the test pumps, so glare can be forced exactly. Headless Chromium, fake camera.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::{cell::RefCell, collections::VecDeque, rc::Rc};
+
+use protocol::{PeerId, Signal};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use webrtc_demo::{
+    room::peer::{is_polite, PeerEvent, PeerStatus, RemotePeer},
+    webrtc::LocalMedia,
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// What one side reported: the signals it wants sent, whether a stream arrived, its status, its log.
+#[derive(Default)]
+struct Seen {
+    outbox: VecDeque<Signal>,
+    streams: usize,
+    status: Option<PeerStatus>,
+    log: Vec<String>,
+}
+
+type Shared = Rc<RefCell<Seen>>;
+
+fn side(me: &PeerId, other: &PeerId, dial: bool, media: &LocalMedia) -> (RemotePeer, Shared) {
+    let seen = Shared::default();
+    let record = seen.clone();
+    let peer = RemotePeer::connect(
+        me,
+        other.clone(),
+        dial,
+        &[],
+        Some(media.stream().clone()),
+        move |event| {
+            let mut seen = record.borrow_mut();
+            match event {
+                PeerEvent::Signal(signal) => seen.outbox.push_back(signal),
+                PeerEvent::Stream(_) => seen.streams += 1,
+                PeerEvent::Status(status) => seen.status = Some(status),
+                PeerEvent::Log(text) => seen.log.push(text),
+            }
+        },
+    )
+    .expect("a peer connection");
+    (peer, seen)
+}
+
+/// Delivers what each side sent to the other, until `done` or `seconds` pass.
+async fn pump(
+    a: (&RemotePeer, &Shared),
+    b: (&RemotePeer, &Shared),
+    seconds: u32,
+    filter: impl Fn(&Signal) -> bool,
+    done: impl Fn() -> bool,
+) -> bool {
+    for _ in 0..seconds * 50 {
+        if done() {
+            return true;
+        }
+        for (from, to) in [(a.1, b.0), (b.1, a.0)] {
+            let signals: Vec<Signal> = from.borrow_mut().outbox.drain(..).collect();
+            for signal in signals.into_iter().filter(|s| filter(s)) {
+                to.receive(signal);
+            }
+        }
+        sleep(20).await;
+    }
+    done()
+}
+
+fn has_offer(seen: &Shared) -> bool {
+    seen.borrow()
+        .outbox
+        .iter()
+        .any(|signal| matches!(signal, Signal::Offer { .. }))
+}
+
+fn connected(seen: &Shared) -> bool {
+    let seen = seen.borrow();
+    seen.status == Some(PeerStatus::Connected) && seen.streams == 1
+}
+
+fn logged(seen: &Shared, text: &str) -> bool {
+    seen.borrow().log.iter().any(|line| line.contains(text))
+}
+
+fn ids() -> (PeerId, PeerId) {
+    let a = PeerId("a".repeat(32));
+    let b = PeerId("b".repeat(32));
+    assert!(
+        is_polite(&b, &a) && !is_polite(&a, &b),
+        "exactly one side is polite"
+    );
+    (a, b)
+}
+
+#[wasm_bindgen_test]
+async fn a_newcomer_calls_and_both_sides_receive_media() {
+    let media = LocalMedia::capture().await.expect("the fake camera");
+    let (a_id, b_id) = ids();
+    let (a, a_seen) = side(&a_id, &b_id, true, &media);
+    let (b, b_seen) = side(&b_id, &a_id, false, &media);
+    let up = pump(
+        (&a, &a_seen),
+        (&b, &b_seen),
+        10,
+        |_| true,
+        || connected(&a_seen) && connected(&b_seen),
+    )
+    .await;
+    assert!(
+        up,
+        "A: {:?}\nB: {:?}",
+        a_seen.borrow().log,
+        b_seen.borrow().log
+    );
+    assert!(logged(&a_seen, "Sent offer") && logged(&b_seen, "Sent answer"));
+    assert!(!logged(&a_seen, "collision") && !logged(&b_seen, "collision"));
+    assert!(!logged(&a_seen, "failed") && !logged(&b_seen, "failed"));
+}
+
+#[wasm_bindgen_test]
+async fn glare_at_the_first_offer_resolves_by_itself() {
+    let media = LocalMedia::capture().await.expect("the fake camera");
+    let (a_id, b_id) = ids();
+    // Both dial: both make an offer before either sees the other's.
+    let (a, a_seen) = side(&a_id, &b_id, true, &media);
+    let (b, b_seen) = side(&b_id, &a_id, true, &media);
+    for _ in 0..250 {
+        if has_offer(&a_seen) && has_offer(&b_seen) {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(
+        has_offer(&a_seen) && has_offer(&b_seen),
+        "both sides offered"
+    );
+    let up = pump(
+        (&a, &a_seen),
+        (&b, &b_seen),
+        10,
+        |_| true,
+        || connected(&a_seen) && connected(&b_seen),
+    )
+    .await;
+    assert!(
+        up,
+        "A: {:?}\nB: {:?}",
+        a_seen.borrow().log,
+        b_seen.borrow().log
+    );
+    // The glare really happened, and each side took its role.
+    assert!(
+        logged(&a_seen, "ignored theirs (we are the impolite side)"),
+        "{:?}",
+        a_seen.borrow().log
+    );
+    assert!(
+        logged(&b_seen, "rolled ours back"),
+        "{:?}",
+        b_seen.borrow().log
+    );
+    assert!(!logged(&a_seen, "step failed") && !logged(&b_seen, "step failed"));
+}
+
+#[wasm_bindgen_test]
+async fn simultaneous_ice_restarts_on_a_live_call_resolve_by_themselves() {
+    let media = LocalMedia::capture().await.expect("the fake camera");
+    let (a_id, b_id) = ids();
+    let (a, a_seen) = side(&a_id, &b_id, true, &media);
+    let (b, b_seen) = side(&b_id, &a_id, false, &media);
+    assert!(
+        pump(
+            (&a, &a_seen),
+            (&b, &b_seen),
+            10,
+            |_| true,
+            || connected(&a_seen) && connected(&b_seen)
+        )
+        .await
+    );
+    a.restart_ice().expect("restartIce");
+    b.restart_ice().expect("restartIce");
+    for _ in 0..250 {
+        if has_offer(&a_seen) && has_offer(&b_seen) {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(
+        has_offer(&a_seen) && has_offer(&b_seen),
+        "both sides offered again"
+    );
+    let settled = pump(
+        (&a, &a_seen),
+        (&b, &b_seen),
+        10,
+        |_| true,
+        || {
+            a.signaling_state() == "stable"
+                && b.signaling_state() == "stable"
+                && a.connection_state() == "connected"
+                && b.connection_state() == "connected"
+                && a_seen.borrow().outbox.is_empty()
+                && b_seen.borrow().outbox.is_empty()
+        },
+    )
+    .await;
+    assert!(
+        settled,
+        "A: {:?}\nB: {:?}",
+        a_seen.borrow().log,
+        b_seen.borrow().log
+    );
+    assert!(logged(&a_seen, "ignored theirs") && logged(&b_seen, "rolled ours back"));
+    // Still one stream each: the call was renegotiated, not redialled.
+    assert_eq!((a_seen.borrow().streams, b_seen.borrow().streams), (1, 1));
+}
+
+#[wasm_bindgen_test]
+async fn a_peer_that_cannot_be_reached_is_reported_with_a_hint() {
+    let media = LocalMedia::capture().await.expect("the fake camera");
+    let (a_id, b_id) = ids();
+    let (a, a_seen) = side(&a_id, &b_id, true, &media);
+    let (b, b_seen) = side(&b_id, &a_id, false, &media);
+    // Offers and answers cross, ICE candidates never do: like two networks with no path between them.
+    let failed = |seen: &Shared| matches!(seen.borrow().status, Some(PeerStatus::Failed(_)));
+    let reported = pump(
+        (&a, &a_seen),
+        (&b, &b_seen),
+        25,
+        |signal| matches!(signal, Signal::Offer { .. } | Signal::Answer { .. }),
+        || failed(&a_seen) && failed(&b_seen),
+    )
+    .await;
+    assert!(reported, "A: {:?}", a_seen.borrow().log);
+    let Some(PeerStatus::Failed(reason)) = a_seen.borrow().status.clone() else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("could not reach") && reason.contains("TURN"),
+        "{reason}"
+    );
+    assert_ne!(a.connection_state(), "connected");
+}
