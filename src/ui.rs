@@ -39,6 +39,9 @@ pub fn VideoTile(
     /// The caption under the video.
     #[prop(into)]
     label: Signal<String>,
+    /// How the connection is doing, after the caption ("connected"), if this tile has one.
+    #[prop(optional, into)]
+    status: Option<Signal<String>>,
     /// What the placeholder says while there is no stream.
     empty: &'static str,
     /// Mute the sound (the local preview must be muted, or it echoes).
@@ -114,7 +117,10 @@ pub fn VideoTile(
                 on:click=move |_| play()
             ></video>
             <div class="placeholder">{empty}</div>
-            <figcaption>{move || label.get()}</figcaption>
+            <figcaption>
+                {move || label.get()}
+                {status.map(|status| view! { <span class="tile-status">{move || status.get()}</span> })}
+            </figcaption>
         </figure>
     }
 }

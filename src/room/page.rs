@@ -221,32 +221,40 @@ fn RemoteTile(
         })
     });
     let key = id.clone();
-    let label = Signal::derive(move || {
-        let status = view.tiles.with(|tiles| {
+    let status = Signal::derive(move || {
+        view.tiles.with(|tiles| {
             tiles
                 .get(&key)
                 .map(|tile| tile.status.text().to_owned())
                 .unwrap_or_default()
-        });
-        format!("{} · {status}", key.short())
+        })
     });
-    // The first frame from this person: how long since we joined.
+    // The first frame from this person. The newcomer times it from joining (it calls everyone at once); those
+    // already here time it from the newcomer's arrival.
+    let key = id.clone();
     let first = Rc::new(Cell::new(true));
-    let name = id.short().to_owned();
     let on_first_frame = move || {
-        if first.replace(false) {
-            if let Some(joined) = view.joined_at.get_untracked() {
-                view.log.info(format!(
-                    "First frame from {name}: {} ms after joining",
-                    millis(now_ms() - joined)
-                ));
-            }
+        if !first.replace(false) {
+            return;
         }
+        let tile = view
+            .tiles
+            .with_untracked(|tiles| tiles.get(&key).map(|tile| (tile.since, tile.dialed)));
+        let text = match (tile, view.joined_at.get_untracked()) {
+            (Some((_, true)), Some(joined)) => {
+                format!("{} ms after joining", millis(now_ms() - joined))
+            }
+            (Some((since, _)), _) => format!("{} ms after they joined", millis(now_ms() - since)),
+            _ => return,
+        };
+        view.log
+            .info(format!("First frame from {}: {text}", key.short()));
     };
     view! {
         <VideoTile
             peer=id.0.clone()
-            label=label
+            label=id.short().to_owned()
+            status=status
             empty="Connecting…"
             muted=false
             stream=stream

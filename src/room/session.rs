@@ -35,8 +35,12 @@ pub enum Connection {
     Connecting,
     /// In the room.
     Joined,
-    /// The server went away; calls keep running. Next attempt in `in_ms`.
-    Reconnecting { attempt: u32, in_ms: u32 },
+    /// The server cannot be reached (`lost`: it was, and went away; calls keep running). Next attempt in `in_ms`.
+    Reconnecting {
+        attempt: u32,
+        in_ms: u32,
+        lost: bool,
+    },
     /// We left.
     Left,
     /// The server refused us for good (room full, bad room id); the text says why.
@@ -49,8 +53,17 @@ impl Connection {
         match self {
             Connection::Connecting => "Connecting to the server…".into(),
             Connection::Joined => "In the room".into(),
-            Connection::Reconnecting { attempt, in_ms } => format!(
-                "Lost the server. Calls in progress keep running. Reconnecting in {} s (attempt {attempt})…",
+            Connection::Reconnecting {
+                attempt,
+                in_ms,
+                lost,
+            } => format!(
+                "{} Reconnecting in {} s (attempt {attempt})…",
+                if *lost {
+                    "Lost the server. Calls in progress keep running."
+                } else {
+                    "Cannot reach the server."
+                },
                 in_ms.div_ceil(1000)
             ),
             Connection::Left => "You left the room".into(),
@@ -66,6 +79,10 @@ pub struct Tile {
     pub stream: Option<MediaStream>,
     /// How the connection is doing.
     pub status: PeerStatus,
+    /// When the connection to them began (`performance.now()`).
+    pub since: f64,
+    /// Whether we called them (we arrived after them).
+    pub dialed: bool,
 }
 
 /// What the page shows of the room; the session writes it, the components read it.
@@ -340,6 +357,8 @@ impl Inner {
                 Tile {
                     stream: None,
                     status: PeerStatus::Connecting,
+                    since: now_ms(),
+                    dialed: dial,
                 },
             );
         });
@@ -466,7 +485,11 @@ impl Inner {
             self.done = true;
             return;
         }
-        self.log(format!("Lost the server connection: {why}"));
+        self.log(if self.me.is_some() {
+            format!("Lost the server connection: {why}")
+        } else {
+            format!("Could not connect to the server: {why}")
+        });
         self.schedule_reconnect();
     }
 
@@ -480,6 +503,7 @@ impl Inner {
         self.view.connection.try_set(Connection::Reconnecting {
             attempt: self.attempt,
             in_ms,
+            lost: self.me.is_some(),
         });
         self.log(format!(
             "Reconnecting in {} ms (attempt {})",

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds everything a deployment needs: the app into dist/ (release, with .gz and .br beside each file) and
+# the signaling server (target/release/server). Installs what it needs first.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_build
+cd "$ROOT"
+say "Building the app into dist/"
+trunk build --release
+node scripts/precompress.mjs dist
+say "Building the server"
+cargo build --release -p server

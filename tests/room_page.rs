@@ -1,0 +1,125 @@
+//! The room page in a real browser with the fake camera, when the signaling server cannot be reached: the page
+//! must say so and keep trying, and Leave must release everything. (Calls through a real server are covered
+//! end to end by e2e/room.mjs.)
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::{mount::mount_to, prelude::*};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{
+    HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack, MediaStreamTrackState,
+};
+use webrtc_demo::room::RoomPage;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+fn text_of(id: &str) -> String {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+fn log_text() -> String {
+    text_of("log")
+}
+
+async fn wait_for(what: &str, seconds: u32, mut condition: impl FnMut() -> bool) {
+    for _ in 0..seconds * 20 {
+        if condition() {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!(
+        "timed out after {seconds}s waiting for: {what}\nlog:\n{}",
+        log_text()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_server_is_said_and_retried_and_leave_releases_the_camera() {
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    // Port 9 (discard) on loopback: nothing listens, so every connection attempt is refused at once.
+    let handle = mount_to(host.clone(), || {
+        view! { <RoomPage room="test-room".to_owned() server="ws://127.0.0.1:9/ws".to_owned() /> }
+    });
+
+    let video = || -> HtmlVideoElement {
+        document()
+            .get_element_by_id("localVideo")
+            .unwrap()
+            .unchecked_into()
+    };
+    wait_for("the camera preview", 10, || video().video_width() > 0).await;
+    wait_for("the page to say the server is unreachable", 10, || {
+        text_of("connection").contains("Cannot reach the server")
+            && text_of("connection").contains("Reconnecting")
+    })
+    .await;
+    // It keeps trying, with growing waits.
+    wait_for("a second attempt", 10, || {
+        log_text().contains("(attempt 2)")
+    })
+    .await;
+    assert!(document()
+        .query_selector("video[data-peer]")
+        .unwrap()
+        .is_none());
+
+    let stream: MediaStream = video().src_object().unwrap().unchecked_into();
+    let leave: HtmlElement = document()
+        .get_element_by_id("leaveButton")
+        .unwrap()
+        .unchecked_into();
+    leave.click();
+    wait_for("the page to say we left", 5, || {
+        text_of("connection") == "You left the room"
+    })
+    .await;
+    assert!(
+        document().get_element_by_id("rejoinButton").is_some(),
+        "a way back in"
+    );
+    assert!(
+        document().get_element_by_id("leaveButton").is_none(),
+        "no Leave button once out"
+    );
+    for track in stream.get_tracks() {
+        let track: MediaStreamTrack = track.unchecked_into();
+        assert_eq!(
+            track.ready_state(),
+            MediaStreamTrackState::Ended,
+            "{} still live",
+            track.kind()
+        );
+    }
+    // No more attempts once we left.
+    let attempts = log_text().matches("Reconnecting in").count();
+    sleep(2500).await;
+    assert_eq!(
+        log_text().matches("Reconnecting in").count(),
+        attempts,
+        "still reconnecting after Leave"
+    );
+
+    drop(handle);
+    host.remove();
+}
