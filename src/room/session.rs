@@ -11,7 +11,11 @@
 //! The server may go away (restart, network blip) without ending a call: media flows peer to peer. We reconnect
 //! with backoff and rejoin with the same secret, so the same id; connections that are still up are kept.
 
-use std::{cell::RefCell, collections::BTreeMap, rc::Rc, rc::Weak};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, BTreeSet},
+    rc::{Rc, Weak},
+};
 
 use leptos::prelude::*;
 use protocol::{close, ClientMessage, ErrorCode, IceServer, LeaveReason, PeerId, ServerMessage};
@@ -133,6 +137,8 @@ struct Inner {
     me: Option<PeerId>,
     ice_servers: Vec<IceServer>,
     peers: BTreeMap<PeerId, RemotePeer>,
+    /// Who the server says is in the room (since our last welcome).
+    present: BTreeSet<PeerId>,
     /// Failed connection attempts since the last welcome.
     attempt: u32,
     retry: Option<Timeout>,
@@ -167,6 +173,7 @@ impl Session {
                 me: None,
                 ice_servers: Vec::new(),
                 peers: BTreeMap::new(),
+                present: BTreeSet::new(),
                 attempt: 0,
                 retry: None,
                 heartbeat: None,
@@ -288,6 +295,7 @@ impl Inner {
                 ..
             } => self.welcomed(id, peers, ice_servers),
             ServerMessage::PeerJoined { id } => {
+                self.present.insert(id.clone());
                 if self.peers.contains_key(&id) {
                     self.log(format!(
                         "{} is back on the server; the call continues",
@@ -301,6 +309,7 @@ impl Inner {
             }
             ServerMessage::PeerLeft { id, reason } => self.peer_left(id, reason),
             ServerMessage::Signal { from, signal } => {
+                self.present.insert(from.clone());
                 if !self.peers.contains_key(&from) {
                     // Their signal overtook the server's news of them (for example right after a restart).
                     self.add_peer(from.clone(), false);
@@ -316,6 +325,7 @@ impl Inner {
 
     fn welcomed(&mut self, id: PeerId, peers: Vec<PeerId>, ice_servers: Vec<IceServer>) {
         let again = self.me.as_ref() == Some(&id);
+        self.present = peers.iter().cloned().collect();
         self.attempt = 0;
         self.ice_servers = ice_servers;
         self.me = Some(id.clone());
@@ -380,6 +390,11 @@ impl Inner {
             }
             PeerEvent::Status(status) => {
                 if let PeerStatus::Failed(reason) = &status {
+                    let mut gone = false;
+                    with(&this, |inner| gone = inner.drop_if_gone(&from));
+                    if gone {
+                        return;
+                    }
                     log.problem(format!("Could not connect: {reason}"));
                 }
                 tiles.try_update(|tiles| {
@@ -416,7 +431,20 @@ impl Inner {
         }
     }
 
+    /// A connection that failed to someone the server no longer lists: they left while the server was away.
+    /// Their tile goes, as if the server had said so. Returns whether they were dropped.
+    fn drop_if_gone(&mut self, id: &PeerId) -> bool {
+        if self.present.contains(id) || self.view.connection.get_untracked() != Connection::Joined {
+            return false;
+        }
+        self.peers.remove(id);
+        self.view.tiles.try_update(|tiles| tiles.remove(id));
+        self.notice(format!("{} is gone (no longer in the room)", id.short()));
+        true
+    }
+
     fn peer_left(&mut self, id: PeerId, reason: LeaveReason) {
+        self.present.remove(&id);
         let why = match reason {
             LeaveReason::Left => "left",
             LeaveReason::Disconnected => "disconnected",
