@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use leptos::{html, prelude::*, tachys::view::keyed::keyed, task::spawn_local};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{
     log::{Entry, Level, Logger},
@@ -76,12 +76,22 @@ pub fn VideoTile(
             }
         });
     };
+    // Hand the stream to the video only when it really changes: setting `srcObject`, even to the same stream,
+    // makes the video start loading again (black, then a fresh first frame). The signal fires for any change
+    // of what it derives from, for example another person's tile in a room.
     let new_stream = last_size.clone();
-    Effect::new(move |_| {
+    Effect::new(move |applied: Option<Option<JsValue>>| {
+        let current = stream.get();
+        let element = video.get()?;
+        if applied.flatten().as_ref() == Some(&current) {
+            return Some(current);
+        }
+        element.set_src_object(current.dyn_ref::<web_sys::MediaStream>());
         new_stream.set((0, 0));
-        if !stream.with(JsValue::is_null) {
+        if !current.is_null() {
             play();
         }
+        Some(current)
     });
 
     let on_resize = move || {
@@ -112,7 +122,6 @@ pub fn VideoTile(
                 playsinline=true
                 muted=muted
                 prop:muted=muted
-                prop:srcObject=move || stream.get()
                 on:resize=move |_| on_resize()
                 on:click=move |_| play()
             ></video>

@@ -574,7 +574,9 @@ impl Inner {
             socket.close();
         }
         self.peers.clear();
+        self.present.clear();
         self.view.tiles.try_update(BTreeMap::clear);
+        self.view.notice.try_set(None);
         self.view.connection.try_set(Connection::Left);
     }
 }
