@@ -1,0 +1,159 @@
+//! Command-line flags (and a few environment variables) of the server.
+
+use clap::Parser;
+use protocol::IceServer;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Signaling server for the WebRTC app: serves the built app and relays signaling messages between the peers
+/// of a room over a WebSocket at /ws.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "server", version, about, long_about = None, args_override_self = true)]
+pub struct Config {
+    /// Address to listen on. Port 0 picks a free port; the first line on stdout says which.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory of the built app. Paths that are not files get its index.html (single-page app).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// A STUN/TURN server URL handed to clients (repeatable). Default: none.
+    #[arg(long = "ice-server", env = "ICE_SERVERS", value_delimiter = ',')]
+    pub ice_servers: Vec<String>,
+
+    /// Username for all ICE servers (TURN).
+    #[arg(long, env = "ICE_USERNAME")]
+    pub ice_username: Option<String>,
+
+    /// Credential for all ICE servers (TURN).
+    #[arg(long, env = "ICE_CREDENTIAL", hide_env_values = true)]
+    pub ice_credential: Option<String>,
+
+    /// Most people in one room.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub room_size: u32,
+
+    /// Most rooms at once; a join that would open one more gets `server-full`.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_rooms: usize,
+
+    /// Most WebSocket connections at once; one more is accepted, told `server-full` and closed.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_connections: usize,
+
+    /// Largest WebSocket frame or message a client may send, in bytes; a larger one closes the connection
+    /// with code 1009.
+    #[arg(long, default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(128..))]
+    pub max_frame_bytes: u32,
+
+    /// Bad messages (not JSON, unknown type, binary) a connection may send before it is closed.
+    #[arg(long, default_value_t = 10)]
+    pub max_bad_messages: u32,
+
+    /// Messages per second a connection may send on average (token bucket refill rate).
+    #[arg(long, default_value_t = 50.0)]
+    pub rate_limit: f64,
+
+    /// Messages a connection may send in a burst (token bucket size).
+    #[arg(long, default_value_t = 200)]
+    pub rate_burst: u32,
+
+    /// Messages dropped for the rate limit before the connection is closed.
+    #[arg(long, default_value_t = 100)]
+    pub max_rate_drops: u32,
+
+    /// Outgoing messages queued per connection; a client that lets its queue fill up is disconnected.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub send_queue: u32,
+
+    /// Outgoing bytes queued per connection (a single message may exceed it); past it, as for --send-queue.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub send_queue_bytes: u32,
+
+    /// How often the server sends a WebSocket ping (a duration: `10s`, `200ms`, `1m`).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub heartbeat_interval: Duration,
+
+    /// A connection that sends nothing (no message, no pong) for this long is closed, and its room is told
+    /// `peer-left timed-out` (a duration: `30s`, `400ms`).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// An Origin allowed to open the WebSocket besides the page's own (repeatable), e.g.
+    /// `https://example.com`, or `*` for any. Default: same origin only (Origin's host:port equals Host).
+    /// Requests without an Origin header (not a browser) are allowed.
+    #[arg(long = "allow-origin")]
+    pub allow_origins: Vec<String>,
+}
+
+impl Config {
+    /// The ICE servers for `welcome`: one entry per URL, each with the shared username and credential.
+    pub fn ice_servers(&self) -> Vec<IceServer> {
+        self.ice_servers
+            .iter()
+            .map(|url| url.trim())
+            .filter(|url| !url.is_empty())
+            .map(|url| IceServer {
+                urls: vec![url.to_owned()],
+                username: self.ice_username.clone(),
+                credential: self.ice_credential.clone(),
+            })
+            .collect()
+    }
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if duration < Duration::from_millis(10) {
+        return Err("must be at least 10ms".into());
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let config = Config::try_parse_from(["server"]).unwrap();
+        assert_eq!(config.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(config.dist, PathBuf::from("dist"));
+        assert_eq!(config.room_size, 4);
+        assert_eq!(config.heartbeat_interval, Duration::from_secs(10));
+        assert_eq!(config.idle_timeout, Duration::from_secs(30));
+        assert!(config.allow_origins.is_empty());
+    }
+
+    #[test]
+    fn ice_servers_share_the_credentials() {
+        let config = Config::try_parse_from([
+            "server",
+            "--ice-server",
+            "stun:a:3478",
+            "--ice-server",
+            "turn:b:3478,turns:c:5349",
+            "--ice-username",
+            "u",
+            "--ice-credential",
+            "p",
+            "--heartbeat-interval",
+            "150ms",
+        ])
+        .unwrap();
+        let servers = config.ice_servers();
+        assert_eq!(servers.len(), 3);
+        assert_eq!(servers[2].urls, vec!["turns:c:5349".to_string()]);
+        assert_eq!(servers[1].username.as_deref(), Some("u"));
+        assert_eq!(servers[0].credential.as_deref(), Some("p"));
+        assert_eq!(config.heartbeat_interval, Duration::from_millis(150));
+    }
+
+    #[test]
+    fn nonsense_is_refused() {
+        assert!(Config::try_parse_from(["server", "--idle-timeout", "soon"]).is_err());
+        assert!(Config::try_parse_from(["server", "--room-size", "0"]).is_err());
+    }
+}

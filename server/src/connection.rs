@@ -1,0 +1,451 @@
+//! One WebSocket connection: the upgrade (origin check, limits), a reader that handles the client's messages,
+//! and a writer task that drains the connection's bounded [`Outbox`] and sends heartbeat pings.
+//!
+//! The reader owns the peer's [`Membership`], so however the connection ends (close, error, timeout, kick,
+//! even a panic) the peer leaves its room and the others are told.
+
+use crate::outbox::{Closing, Outbox};
+use crate::rate::TokenBucket;
+use crate::rooms::{JoinError, Membership, RelayError};
+use crate::{origin, AppState, ConnectionSlot};
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use protocol::{ClientMessage, ErrorCode, LeaveReason, PeerId, ServerMessage, VERSION};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::{Instant, MissedTickBehavior};
+use tracing::{debug, field, info, info_span, warn, Instrument, Span};
+
+/// Bytes tungstenite reads from the socket at a time. It is allocated up front for every connection, so it is
+/// kept small; a larger frame grows the buffer to its size.
+const READ_BUFFER: usize = 1024;
+/// How long the last messages and the close frame may take to go out.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// `GET /ws`: checks the origin, then upgrades to a WebSocket.
+pub(crate) async fn upgrade(
+    State(state): State<Arc<AppState>>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let addr = connect_info.map(|Extension(ConnectInfo(addr))| addr);
+    if !origin::allowed(&headers, &state.config.allow_origins) {
+        let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        warn!(
+            ?addr,
+            origin, host, "refused a WebSocket from another origin (see --allow-origin)"
+        );
+        return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
+    }
+    let slot = state.try_connect();
+    let conn_id = state.next_conn_id();
+    let span = info_span!(
+        "conn",
+        id = conn_id,
+        room = field::Empty,
+        peer = field::Empty
+    );
+    let max = state.config.max_frame_bytes as usize;
+    ws.read_buffer_size(READ_BUFFER)
+        // Write each frame at once; the writer task is the queue.
+        .write_buffer_size(0)
+        // Room for the largest relayed message and a close frame; past it a send fails and the connection ends.
+        .max_write_buffer_size(2 * max + 4096)
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_failed_upgrade(|e| debug!(error = %e, "WebSocket upgrade failed"))
+        .on_upgrade(move |socket| {
+            // Split before the async block, so that its future holds two pointers and not the whole socket.
+            let (sink, stream) = socket.split();
+            async move {
+                match slot {
+                    Some(slot) => {
+                        debug!("connected");
+                        serve(sink, stream, state, conn_id, slot).await;
+                        debug!("closed");
+                    }
+                    None => {
+                        warn!(
+                            max = state.config.max_connections,
+                            "server full: refused a connection"
+                        );
+                        refuse(sink).await;
+                    }
+                }
+            }
+            .instrument(span)
+        })
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// Tells a connection over the limit `server-full` and closes it.
+async fn refuse(mut sink: Sink) {
+    let error = ServerMessage::Error {
+        code: ErrorCode::ServerFull,
+        message: "the server holds the most connections it may; try again later".into(),
+    };
+    let closing = Closing::SERVER_FULL;
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        sink.feed(Message::Text(error.encode().into())).await?;
+        sink.send(close_message(closing)).await
+    })
+    .await;
+}
+
+fn close_message(closing: Closing) -> Message {
+    Message::Close(Some(CloseFrame {
+        code: closing.code,
+        reason: Utf8Bytes::from_static(closing.reason),
+    }))
+}
+
+/// How the reader loop ended.
+struct End {
+    closing: Closing,
+    reason: LeaveReason,
+}
+
+impl End {
+    fn removed(closing: Closing) -> End {
+        End {
+            closing,
+            reason: LeaveReason::Removed,
+        }
+    }
+}
+
+async fn serve(
+    sink: Sink,
+    mut stream: SplitStream<WebSocket>,
+    state: Arc<AppState>,
+    conn_id: u64,
+    slot: ConnectionSlot,
+) {
+    let config = &state.config;
+    let outbox = Outbox::new(
+        conn_id,
+        config.send_queue as usize,
+        config.send_queue_bytes as usize,
+    );
+    let mut writer = tokio::spawn(
+        write_loop(sink, outbox.clone(), config.heartbeat_interval).instrument(Span::current()),
+    );
+    let mut writer_done = false;
+    let mut shutdown = state.shutdown.subscribe();
+    let idle_timeout = config.idle_timeout;
+    let mut session = Session {
+        bucket: TokenBucket::new(config.rate_limit, config.rate_burst),
+        state: state.clone(),
+        outbox,
+        membership: None,
+        bad_messages: 0,
+        rate_drops: 0,
+    };
+    let end = loop {
+        let next = tokio::select! {
+            biased;
+            _ = &mut writer => {
+                // Closed by someone else (replaced, slow consumer), or the socket failed.
+                writer_done = true;
+                break None;
+            }
+            _ = shutdown.changed() => break Some(End { closing: Closing::GOING_AWAY, reason: LeaveReason::Disconnected }),
+            next = tokio::time::timeout(idle_timeout, stream.next()) => next,
+        };
+        match next {
+            Err(_) => {
+                info!(timeout = ?idle_timeout, "no sign of life: closing");
+                break Some(End {
+                    closing: Closing::TIMED_OUT,
+                    reason: LeaveReason::TimedOut,
+                });
+            }
+            Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break None,
+            Ok(Some(Err(e))) => break session.read_failed(e),
+            Ok(Some(Ok(message))) => {
+                if let Some(end) = session.handle(message) {
+                    break Some(end);
+                }
+            }
+        }
+    };
+    if let Some(End { closing, reason }) = end {
+        session.outbox.close(closing);
+        if let Some(membership) = &mut session.membership {
+            membership.set_reason(reason);
+        }
+    }
+    // Leaves the room (the others are told at once) and tells the writer to finish.
+    drop(session);
+    if !writer_done
+        && tokio::time::timeout(2 * CLOSE_TIMEOUT, &mut writer)
+            .await
+            .is_err()
+    {
+        writer.abort();
+    }
+    drop(slot);
+}
+
+/// Sends what the outbox queues, and a ping every `heartbeat`, until the outbox is closed or the socket fails.
+/// Then sends the queued messages (unless the client is too slow for them) and the close frame.
+async fn write_loop(mut sink: Sink, outbox: Arc<Outbox>, heartbeat: Duration) {
+    let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    'run: while outbox.closing().is_none() {
+        let message = match outbox.pop() {
+            Some(frame) => Message::Text(frame),
+            None => {
+                tokio::select! {
+                    biased;
+                    () = outbox.woken() => continue,
+                    _ = ping.tick() => Message::Ping(Bytes::new()),
+                }
+            }
+        };
+        let send = sink.send(message);
+        tokio::pin!(send);
+        loop {
+            tokio::select! {
+                biased;
+                sent = &mut send => match sent {
+                    Ok(()) => continue 'run,
+                    Err(e) => {
+                        debug!(error = %e, "send failed");
+                        outbox.finish();
+                        return;
+                    }
+                },
+                // A frame was queued (it waits its turn), or the connection is closing (even mid-send).
+                () = outbox.woken() => if outbox.closing().is_some() {
+                    break 'run;
+                },
+            }
+        }
+    }
+    let closing = outbox.closing().unwrap_or(Closing::NORMAL);
+    let farewell = async {
+        if closing.flush {
+            while let Some(frame) = outbox.pop() {
+                sink.feed(Message::Text(frame)).await?;
+            }
+        }
+        sink.send(close_message(closing)).await
+    };
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, farewell).await;
+    outbox.finish();
+}
+
+/// The reader's state for one connection.
+struct Session {
+    state: Arc<AppState>,
+    outbox: Arc<Outbox>,
+    membership: Option<Membership>,
+    bucket: TokenBucket,
+    bad_messages: u32,
+    rate_drops: u32,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Whatever ended the session (even a panic), the writer must finish. The first reason given wins.
+        self.outbox.close(Closing::NORMAL);
+    }
+}
+
+impl Session {
+    /// Queues a message for this client. A client whose own queue is full is a slow consumer.
+    fn send(&self, message: &ServerMessage) -> Option<End> {
+        match self.outbox.push(message.encode().into()) {
+            Ok(()) => None,
+            Err(_) => {
+                warn!("slow consumer: outgoing queue full, disconnecting");
+                Some(End::removed(Closing::SLOW_CONSUMER))
+            }
+        }
+    }
+
+    fn error(&self, code: ErrorCode, message: impl Into<String>) -> Option<End> {
+        let message = message.into();
+        self.send(&ServerMessage::Error { code, message })
+    }
+
+    fn read_failed(&self, error: axum::Error) -> Option<End> {
+        let error = error.into_inner();
+        match error.downcast_ref::<tungstenite::Error>() {
+            Some(tungstenite::Error::Capacity(e)) => {
+                info!(error = %e, "frame too large: closing");
+                let max = self.state.config.max_frame_bytes;
+                let text = format!("frames may be at most {max} bytes");
+                Some(
+                    self.error(ErrorCode::TooLarge, text)
+                        .unwrap_or(End::removed(Closing::TOO_BIG)),
+                )
+            }
+            _ => {
+                debug!(error = %error, "read failed");
+                None
+            }
+        }
+    }
+
+    /// Handles one frame from the client. `Some` ends the connection.
+    fn handle(&mut self, message: Message) -> Option<End> {
+        let config = &self.state.config;
+        if !self.bucket.take(Instant::now()) {
+            self.rate_drops += 1;
+            if self.rate_drops >= config.max_rate_drops {
+                warn!(
+                    drops = self.rate_drops,
+                    "rate limit exceeded again and again: closing"
+                );
+                let _ = self.error(ErrorCode::RateLimited, "too many messages: closing");
+                return Some(End::removed(Closing::RATE_LIMITED));
+            }
+            let limit = config.rate_limit;
+            return self.error(
+                ErrorCode::RateLimited,
+                format!("more than {limit} messages per second: message dropped"),
+            );
+        }
+        match message {
+            Message::Text(text) => match ClientMessage::decode(&text) {
+                Ok(message) => self.dispatch(message),
+                Err(e) => self.bad_message(&e.to_string()),
+            },
+            Message::Binary(_) => self.bad_message("binary frames are not protocol messages"),
+            // Pongs answer the heartbeat; receiving anything at all already reset the idle timeout.
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
+        }
+    }
+
+    fn bad_message(&mut self, why: &str) -> Option<End> {
+        self.bad_messages += 1;
+        let max = self.state.config.max_bad_messages;
+        debug!(count = self.bad_messages, "bad message");
+        let mut text = format!("bad message {} of {max}: ", self.bad_messages);
+        // The decoder's message may quote the frame; keep it short.
+        text.extend(why.chars().take(160));
+        if let Some(end) = self.error(ErrorCode::BadMessage, text) {
+            return Some(end);
+        }
+        if self.bad_messages >= max {
+            warn!(count = self.bad_messages, "too many bad messages: closing");
+            return Some(End::removed(Closing::TOO_MANY_BAD_MESSAGES));
+        }
+        None
+    }
+
+    fn dispatch(&mut self, message: ClientMessage) -> Option<End> {
+        match message {
+            ClientMessage::Join {
+                version,
+                room,
+                secret,
+            } => self.join(version, room, secret),
+            ClientMessage::Signal { to, signal } => {
+                let Some(membership) = &self.membership else {
+                    return self.error(ErrorCode::NotJoined, "join a room first");
+                };
+                let from = membership.id().clone();
+                let relayed = ServerMessage::Signal { from, signal }.encode().into();
+                let rooms = &self.state.rooms;
+                match rooms.relay(
+                    membership.room(),
+                    membership.id(),
+                    membership.conn_id(),
+                    &to,
+                    relayed,
+                ) {
+                    Ok(()) => None,
+                    Err(RelayError::NotJoined) => {
+                        self.error(ErrorCode::NotJoined, "you are no longer in the room")
+                    }
+                    Err(RelayError::UnknownPeer) => {
+                        self.error(ErrorCode::UnknownPeer, format!("no peer {to} in your room"))
+                    }
+                }
+            }
+            ClientMessage::Leave => match self.membership.take() {
+                Some(mut membership) => {
+                    membership.set_reason(LeaveReason::Left);
+                    None
+                }
+                None => self.error(ErrorCode::NotJoined, "not in a room"),
+            },
+            ClientMessage::Ping => self.send(&ServerMessage::Pong),
+        }
+    }
+
+    fn join(&mut self, version: u32, room: String, secret: String) -> Option<End> {
+        if self.membership.is_some() {
+            return self.error(
+                ErrorCode::AlreadyJoined,
+                "already in a room: leave it first",
+            );
+        }
+        if version != VERSION {
+            return self.error(
+                ErrorCode::UnsupportedVersion,
+                format!("this server speaks protocol version {VERSION}, not {version}"),
+            );
+        }
+        if !protocol::is_valid_room_id(&room) {
+            return self.error(
+                ErrorCode::BadRoom,
+                "a room id is 1 to 64 characters of A-Z a-z 0-9 _ -",
+            );
+        }
+        if !protocol::is_valid_secret(&secret) {
+            return self.error(
+                ErrorCode::BadSecret,
+                "a secret is 32 to 128 characters of A-Z a-z 0-9 _ -",
+            );
+        }
+        let id = PeerId::from_secret(&secret);
+        drop(secret);
+        let state = &self.state;
+        let ice_servers = &state.ice_servers;
+        let welcome = |peers| ServerMessage::Welcome {
+            version: VERSION,
+            id: id.clone(),
+            room: room.clone(),
+            peers,
+            ice_servers: ice_servers.clone(),
+        };
+        match state.rooms.join(&room, id.clone(), &self.outbox, welcome) {
+            Ok((membership, replaced)) => {
+                let span = Span::current();
+                span.record("room", room.as_str());
+                span.record("peer", id.short());
+                info!(replaced, "joined");
+                self.membership = Some(membership);
+                None
+            }
+            Err(JoinError::RoomFull) => {
+                let size = state.config.room_size;
+                self.error(ErrorCode::RoomFull, format!("the room holds {size} people"))
+            }
+            Err(JoinError::ServerFull) => {
+                warn!(
+                    max_rooms = state.config.max_rooms,
+                    "too many rooms: join refused"
+                );
+                self.error(
+                    ErrorCode::ServerFull,
+                    "the server holds the most rooms it may",
+                )
+            }
+        }
+    }
+}
