@@ -17,17 +17,24 @@ use futures::{
     stream::{self, StreamExt},
 };
 use wasm_bindgen::JsCast;
-use web_sys::{MediaStream, RtcIceCandidate};
+use web_sys::{MediaStream, RtcDataChannel, RtcIceCandidate};
 
 use crate::{
     log::Logger,
     webrtc::{now_ms, Error, LocalMedia, PeerConnection},
 };
 
+/// The label of the data channel that carries chat and files, in the demo and in rooms.
+pub const DATA_CHANNEL_LABEL: &str = "chat";
+/// Its stream id: both ends create it with this id (`negotiated: true`).
+pub const DATA_CHANNEL_ID: u16 = 0;
+
 /// A running call between pc1 (the sender) and pc2 (the receiver), both in this page.
 pub struct Call {
     pc1: Rc<PeerConnection>,
     pc2: Rc<PeerConnection>,
+    /// pc1's and pc2's ends of the data channel (chat and files), open once the call is connected.
+    channels: (RtcDataChannel, RtcDataChannel),
     negotiation: AbortHandle,
     /// When Call was pressed (`performance.now()`), until the first remote frame is reported.
     started_at: Cell<Option<f64>>,
@@ -86,6 +93,11 @@ impl Call {
 
         pc1.add_tracks(media);
         log.info("Added local stream to pc1");
+        // The data channel, on both ends, before the offer so that the offer includes it.
+        let channels = (
+            pc1.negotiated_channel(DATA_CHANNEL_LABEL, DATA_CHANNEL_ID),
+            pc2.negotiated_channel(DATA_CHANNEL_LABEL, DATA_CHANNEL_ID),
+        );
 
         let (negotiation, registration) = AbortHandle::new_pair();
         let task = Abortable::new(
@@ -100,6 +112,7 @@ impl Call {
         Ok(Call {
             pc1,
             pc2,
+            channels,
             negotiation,
             started_at: Cell::new(Some(started_at)),
         })
@@ -109,6 +122,16 @@ impl Call {
     /// after that frame (the remote video's first `resize`), like the pc1 sample's "Setup time".
     pub fn take_setup_time(&self) -> Option<f64> {
         self.started_at.take().map(|started| now_ms() - started)
+    }
+
+    /// pc1 (the sender) and pc2 (the receiver), for stats and track replacement.
+    pub fn connections(&self) -> (&PeerConnection, &PeerConnection) {
+        (&self.pc1, &self.pc2)
+    }
+
+    /// pc1's and pc2's ends of the data channel.
+    pub fn channels(&self) -> &(RtcDataChannel, RtcDataChannel) {
+        &self.channels
     }
 
     /// **Hang Up**: stops the negotiation and closes both connections.

@@ -6,8 +6,11 @@ use web_sys::MediaStream;
 
 use crate::{
     call::Call,
+    chat::ChatPanel,
     log::{millis, Logger},
+    media_controls::{MediaChoice, MediaControls},
     phase::Phase,
+    stats_panel::StatsPanel,
     ui::{LogPanel, Problem, VideoTile},
     webrtc::{random_hex, LocalMedia},
 };
@@ -108,6 +111,38 @@ pub fn LoopbackDemo() -> impl IntoView {
         }
     };
 
+    // What the extras work on: the devices to capture with, the connections of the call, and the two ends of
+    // its data channel.
+    let choice = RwSignal::new(MediaChoice::default());
+    let connections = Signal::derive_local(move || {
+        call.with(|call| {
+            call.as_ref().map_or_else(Vec::new, |call| {
+                let (pc1, pc2) = call.connections();
+                vec![pc1.raw().clone(), pc2.raw().clone()]
+            })
+        })
+    });
+    let sending = Signal::derive_local(move || {
+        call.with(|call| {
+            call.as_ref()
+                .map_or_else(Vec::new, |call| vec![call.connections().0.raw().clone()])
+        })
+    });
+    let pc1_end = Signal::derive_local(move || {
+        call.with(|call| {
+            call.as_ref().map_or_else(Vec::new, |call| {
+                vec![("pc2".to_owned(), call.channels().0.clone())]
+            })
+        })
+    });
+    let pc2_end = Signal::derive_local(move || {
+        call.with(|call| {
+            call.as_ref().map_or_else(Vec::new, |call| {
+                vec![("pc1".to_owned(), call.channels().1.clone())]
+            })
+        })
+    });
+
     // A fresh, unguessable room id (128 random bits) each time the page is shown.
     let new_room_path = random_hex(16)
         .map(|id| format!("/room/{id}"))
@@ -174,6 +209,13 @@ pub fn LoopbackDemo() -> impl IntoView {
             <p id="status" class="status" aria-live="polite">
                 {move || phase.get().status()}
             </p>
+
+            <MediaControls media=media choice=choice connections=sending log=log />
+            <StatsPanel title="Call statistics" connections=connections log=log />
+            <section class="chats">
+                <ChatPanel id="chat-pc1" me=Signal::derive(|| "pc1".to_owned()) channels=pc1_end log=log />
+                <ChatPanel id="chat-pc2" me=Signal::derive(|| "pc2".to_owned()) channels=pc2_end log=log />
+            </section>
 
             <LogPanel log=log />
         </main>

@@ -32,6 +32,7 @@ struct Seen {
     streams: usize,
     status: Option<PeerStatus>,
     log: Vec<String>,
+    channels: usize,
 }
 
 type Shared = Rc<RefCell<Seen>>;
@@ -52,6 +53,7 @@ fn side(me: &PeerId, other: &PeerId, dial: bool, media: &LocalMedia) -> (RemoteP
                 PeerEvent::Stream(_) => seen.streams += 1,
                 PeerEvent::Status(status) => seen.status = Some(status),
                 PeerEvent::Log(text) => seen.log.push(text),
+                PeerEvent::Channel(_) => seen.channels += 1,
             }
         },
     )
@@ -98,6 +100,14 @@ fn logged(seen: &Shared, text: &str) -> bool {
     seen.borrow().log.iter().any(|line| line.contains(text))
 }
 
+fn count(seen: &Shared, text: &str) -> usize {
+    seen.borrow()
+        .log
+        .iter()
+        .filter(|line| line.contains(text))
+        .count()
+}
+
 fn ids() -> (PeerId, PeerId) {
     let a = PeerId("a".repeat(32));
     let b = PeerId("b".repeat(32));
@@ -130,6 +140,13 @@ async fn a_newcomer_calls_and_both_sides_receive_media() {
     );
     assert!(logged(&a_seen, "Sent offer") && logged(&b_seen, "Sent answer"));
     assert!(!logged(&a_seen, "collision") && !logged(&b_seen, "collision"));
+    // Each side has its end of the data channel, and once connected nobody asks to negotiate again.
+    assert_eq!((a_seen.borrow().channels, b_seen.borrow().channels), (1, 1));
+    pump((&a, &a_seen), (&b, &b_seen), 1, |_| true, || false).await;
+    assert_eq!(
+        (count(&a_seen, "Sent offer"), count(&b_seen, "Sent offer")),
+        (1, 0)
+    );
     assert!(!logged(&a_seen, "failed") && !logged(&b_seen, "failed"));
 }
 
@@ -176,6 +193,13 @@ async fn glare_at_the_first_offer_resolves_by_itself() {
         b_seen.borrow().log
     );
     assert!(!logged(&a_seen, "step failed") && !logged(&b_seen, "step failed"));
+    // Settled: no renegotiation loop after the glare.
+    let offers = (count(&a_seen, "Sent offer"), count(&b_seen, "Sent offer"));
+    pump((&a, &a_seen), (&b, &b_seen), 1, |_| true, || false).await;
+    assert_eq!(
+        (count(&a_seen, "Sent offer"), count(&b_seen, "Sent offer")),
+        offers
+    );
 }
 
 #[wasm_bindgen_test]

@@ -9,7 +9,10 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::session::{Connection, RoomView, Session};
 use crate::{
+    chat::ChatPanel,
     log::{millis, Logger},
+    media_controls::{MediaChoice, MediaControls},
+    stats_panel::StatsPanel,
     ui::{LogPanel, Problem, VideoTile},
     webrtc::{now_ms, LocalMedia},
 };
@@ -131,6 +134,30 @@ pub fn RoomPage(
         Some(id) => format!("You ({})", id.short()),
         None => "You".into(),
     };
+    // What the extras work on: the devices to capture with, every connection, every data channel.
+    let choice = RwSignal::new(MediaChoice::default());
+    let connections = Signal::derive_local(move || {
+        view.tiles.with(|tiles| {
+            tiles
+                .values()
+                .filter_map(|tile| tile.connection.clone())
+                .collect()
+        })
+    });
+    let channels = Signal::derive_local(move || {
+        view.tiles.with(|tiles| {
+            tiles
+                .iter()
+                .filter_map(|(id, tile)| Some((id.short().to_owned(), tile.channel.clone()?)))
+                .collect()
+        })
+    });
+    let me_name = Signal::derive(move || {
+        view.me
+            .get()
+            .map(|id| id.short().to_owned())
+            .unwrap_or_default()
+    });
     let alone = move || {
         view.tiles.with(|tiles| tiles.is_empty()) && view.connection.get() == Connection::Joined
     };
@@ -197,6 +224,27 @@ pub fn RoomPage(
                     </button>
                 </Show>
             </div>
+
+            <MediaControls media=media choice=choice connections=connections log=log />
+            <section class="stats-list">
+                <For
+                    each=move || view.tiles.with(|tiles| tiles.keys().cloned().collect::<Vec<_>>())
+                    key=|id| id.clone()
+                    let:id
+                >
+                    <StatsPanel
+                        title=format!("Call with {}", id.short())
+                        connections=Signal::derive_local(move || {
+                            view.tiles
+                                .with(|tiles| tiles.get(&id).and_then(|tile| tile.connection.clone()))
+                                .into_iter()
+                                .collect()
+                        })
+                        log=log
+                    />
+                </For>
+            </section>
+            <ChatPanel id="chat" me=me_name channels=channels log=log />
 
             <LogPanel log=log />
         </main>

@@ -18,10 +18,14 @@ use futures::{
 use protocol::{IceServer, PeerId, Signal};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    MediaStream, RtcIceCandidate, RtcIceCandidateInit, RtcSdpType, RtcSessionDescriptionInit,
+    MediaStream, RtcDataChannel, RtcIceCandidate, RtcIceCandidateInit, RtcSdpType,
+    RtcSessionDescriptionInit,
 };
 
-use crate::webrtc::{Error, PeerConnection, Timeout};
+use crate::{
+    call::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL},
+    webrtc::{Error, PeerConnection, Timeout},
+};
 
 /// How long a connection may take to come up before the person is told it could not be made.
 pub const CONNECT_TIMEOUT_MS: u32 = 15_000;
@@ -57,6 +61,8 @@ pub enum PeerEvent {
     Signal(Signal),
     /// The peer's audio and video arrived (once per stream).
     Stream(MediaStream),
+    /// Our end of the data channel with the peer (chat and files), made with the first offer or answer.
+    Channel(RtcDataChannel),
     /// The connection's status changed.
     Status(PeerStatus),
     /// A step worth a line in the log.
@@ -76,6 +82,7 @@ pub fn is_polite(me: &PeerId, other: &PeerId) -> bool {
 pub struct RemotePeer {
     id: PeerId,
     pc: Rc<PeerConnection>,
+
     steps: UnboundedSender<Step>,
     task: AbortHandle,
     _timeout: Rc<Cell<Option<Timeout>>>,
@@ -190,15 +197,19 @@ impl RemotePeer {
             }
         })?;
 
-        // Our side of the media: the dialer adds it now (which asks for an offer); the answerer when it answers.
+        // Our side of the media and the data channel: the dialer adds them now (which asks for an offer); the
+        // answerer when it answers, so that it does not ask for an offer of its own and cause a glare.
         let pending = if dial {
             match &media {
                 Some(stream) => pc.add_stream(stream),
                 None => pc.add_receive_only(),
             }
+            report(PeerEvent::Channel(
+                pc.negotiated_channel(DATA_CHANNEL_LABEL, DATA_CHANNEL_ID),
+            ));
             None
         } else {
-            media
+            Some(media)
         };
 
         let (task, registration) = AbortHandle::new_pair();
@@ -220,6 +231,11 @@ impl RemotePeer {
     /// The peer's id.
     pub fn id(&self) -> &PeerId {
         &self.id
+    }
+
+    /// The connection, for stats and track replacement.
+    pub fn connection(&self) -> &PeerConnection {
+        &self.pc
     }
 
     /// Handles a signal the peer sent (in arrival order).
@@ -255,7 +271,7 @@ async fn run(
     pc: Rc<PeerConnection>,
     polite: bool,
     mut queue: UnboundedReceiver<Step>,
-    mut pending_media: Option<MediaStream>,
+    mut pending_media: Option<Option<MediaStream>>,
     report: Rc<dyn Fn(PeerEvent)>,
 ) {
     let log = |text: String| report(PeerEvent::Log(text));
@@ -288,8 +304,13 @@ async fn run(
                     // **Answer**: take their offer (rolling ours back if needed), add our media, reply.
                     pc.set_remote_description(&description(RtcSdpType::Offer, &sdp)).await?;
                     log("Received offer".into());
-                    if let Some(stream) = pending_media.take() {
-                        pc.add_stream(&stream);
+                    if let Some(media) = pending_media.take() {
+                        if let Some(stream) = media {
+                            pc.add_stream(&stream);
+                        }
+                        report(PeerEvent::Channel(
+                            pc.negotiated_channel(DATA_CHANNEL_LABEL, DATA_CHANNEL_ID),
+                        ));
                     }
                     let (_, sdp) = pc.set_local_description_auto().await?;
                     log("Sent answer".into());

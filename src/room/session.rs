@@ -87,6 +87,10 @@ pub struct Tile {
     pub since: f64,
     /// Whether we called them (we arrived after them).
     pub dialed: bool,
+    /// The connection with them, for stats and track replacement.
+    pub connection: Option<web_sys::RtcPeerConnection>,
+    /// Our end of the data channel with them.
+    pub channel: Option<web_sys::RtcDataChannel>,
 }
 
 /// What the page shows of the room; the session writes it, the components read it.
@@ -369,6 +373,8 @@ impl Inner {
                     status: PeerStatus::Connecting,
                     since: now_ms(),
                     dialed: dial,
+                    connection: None,
+                    channel: None,
                 },
             );
         });
@@ -403,6 +409,13 @@ impl Inner {
                     }
                 });
             }
+            PeerEvent::Channel(channel) => {
+                tiles.try_update(|tiles| {
+                    if let Some(tile) = tiles.get_mut(&from) {
+                        tile.channel = Some(channel);
+                    }
+                });
+            }
             PeerEvent::Log(text) => log.info(format!("{name}: {text}")),
         };
         match RemotePeer::connect(
@@ -414,6 +427,11 @@ impl Inner {
             report,
         ) {
             Ok(peer) => {
+                tiles.try_update(|tiles| {
+                    if let Some(tile) = tiles.get_mut(&id) {
+                        tile.connection = Some(peer.connection().raw().clone());
+                    }
+                });
                 self.log(if dial {
                     format!("Calling {}", id.short())
                 } else {

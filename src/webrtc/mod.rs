@@ -3,11 +3,14 @@
 //! Everything that touches web-sys for WebRTC lives here: promises become `async fn`s, events become handlers
 //! owned by the object they serve, and every JS exception becomes an [`Error`] with a human message.
 
+pub mod channel;
+pub mod devices;
 mod error;
 mod listener;
 mod media;
 mod peer;
 mod socket;
+pub mod stats;
 mod timer;
 
 pub use error::Error;

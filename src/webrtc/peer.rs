@@ -5,9 +5,9 @@ use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Event, RtcConfiguration, RtcIceCandidate, RtcIceServer, RtcPeerConnection,
-    RtcPeerConnectionIceEvent, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
-    RtcSessionDescriptionInit, RtcTrackEvent,
+    Event, RtcConfiguration, RtcDataChannel, RtcDataChannelInit, RtcIceCandidate, RtcIceServer,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcRtpTransceiverDirection,
+    RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
 use super::{Error, Listener, LocalMedia};
@@ -148,6 +148,39 @@ impl PeerConnection {
         })?;
         restart.call0(&self.pc)?;
         Ok(())
+    }
+
+    /// The data channel both sides create with the same `id` (`negotiated: true`, ordered and reliable): it
+    /// needs no `datachannel` event and no extra round of negotiation, and it opens with the connection. Create
+    /// it before the first offer.
+    pub fn negotiated_channel(&self, label: &str, id: u16) -> RtcDataChannel {
+        let init = RtcDataChannelInit::new();
+        init.set_negotiated(true);
+        init.set_id(id);
+        init.set_ordered(true);
+        self.pc
+            .create_data_channel_with_data_channel_dict(label, &init)
+    }
+
+    /// Sends `track` in place of the sender's current track of the same kind (`RTCRtpSender.replaceTrack`):
+    /// no renegotiation, the call goes on. Returns false when this connection sends nothing of that kind.
+    pub async fn replace_track(&self, track: &web_sys::MediaStreamTrack) -> Result<bool, Error> {
+        let kind = track.kind();
+        for sender in self.pc.get_senders() {
+            let Ok(sender) = sender.dyn_into::<web_sys::RtcRtpSender>() else {
+                continue;
+            };
+            if sender.track().is_some_and(|current| current.kind() == kind) {
+                JsFuture::from(sender.replace_track(Some(track))).await?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The browser's connection itself, for what this wrapper does not cover (`getStats()`).
+    pub fn raw(&self) -> &RtcPeerConnection {
+        &self.pc
     }
 
     /// `signalingState` ("stable", "have-local-offer", ...).
