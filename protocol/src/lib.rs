@@ -41,6 +41,8 @@ pub mod close {
     pub const REPLACED: u16 = 4003;
     /// The server is shutting down.
     pub const GOING_AWAY: u16 = 1001;
+    /// The server holds the most connections it may (1013, "try again later").
+    pub const SERVER_FULL: u16 = 1013;
     /// A frame was larger than the server accepts.
     pub const TOO_BIG: u16 = 1009;
     /// The client sent more than its rate limit allows.

@@ -59,7 +59,7 @@ impl Closing {
     };
     /// 1013 Try Again Later: the server holds the most connections it may.
     pub const SERVER_FULL: Closing = Closing {
-        code: 1013,
+        code: protocol::close::SERVER_FULL,
         reason: "server full",
         flush: true,
     };

@@ -32,6 +32,9 @@ pub const HEARTBEAT_MS: u32 = 5_000;
 /// The longest wait between two reconnection attempts.
 pub const MAX_BACKOFF_MS: u32 = 10_000;
 
+/// What the banner says while the server turns us away for being full (cleared once we are in).
+const SERVER_FULL: &str = "The server is full right now. Trying again in a moment…";
+
 /// Our connection to the signaling server, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
@@ -335,6 +338,9 @@ impl Inner {
         self.me = Some(id.clone());
         self.view.me.try_set(Some(id.clone()));
         self.view.connection.try_set(Connection::Joined);
+        if self.view.log.current_problem().get_untracked().as_deref() == Some(SERVER_FULL) {
+            self.view.log.clear_problem();
+        }
         if again {
             self.log(format!("Rejoined room {} as {}", self.room, id.short()));
         } else {
@@ -501,6 +507,8 @@ impl Inner {
                 self.socket = None;
                 self.heartbeat = None;
             }
+            // Too many people on the server: the socket closes, and we try again with backoff.
+            ErrorCode::ServerFull => self.view.log.problem(SERVER_FULL),
             // A peer that left while our message was on its way: nothing to do.
             ErrorCode::UnknownPeer => self.log(format!("The server: {message}")),
             _ => self
