@@ -1,2 +1,557 @@
 //! What travels on the data channel: chat messages, and files cut into chunks and put back together.
-//! (To be written: issue 5, part 3.)
+//!
+//! Pure Rust (no browser types), so everything here is tested natively.
+//!
+//! - **Control messages** are JSON text frames ([`Message`]): a chat line, a file offer, the end of a file with
+//!   its SHA-256, a cancellation, and the receiver's verdict.
+//! - **Chunks** are binary frames. The channel is ordered and reliable, so every binary frame between a file's
+//!   `offer` and its `end` belongs to that file; a side sends one file at a time.
+//! - The sender reads the file [`READ_SIZE`] bytes at a time and sends them in [`CHUNK_SIZE`] frames ([`ranges`]),
+//!   keeping the channel's `bufferedAmount` under [`HIGH_WATER`]. Both sides hash what passes, chunk by chunk.
+//! - The receiver's [`Reassembly`] expects exactly the announced size: it refuses more, reports a short file, and
+//!   compares the hashes at the end.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The size of one binary frame: 16 KiB, which every browser's data channel carries without splitting.
+pub const CHUNK_SIZE: u64 = 16 * 1024;
+/// How much of the file is read at a time (`Blob.slice(a, b).arrayBuffer()`): 16 chunks.
+pub const READ_SIZE: u64 = 16 * CHUNK_SIZE;
+/// The sender waits while more than this is queued on the channel (`bufferedAmount`).
+pub const HIGH_WATER: u32 = 1024 * 1024;
+/// ... until the queue drains below this (`bufferedAmountLowThreshold`, which fires `bufferedamountlow`).
+pub const LOW_WATER: u32 = 256 * 1024;
+/// The largest file sent or accepted: the receiver holds every chunk until the file is complete.
+pub const MAX_FILE_SIZE: u64 = 500 * 1000 * 1000;
+/// The `reason` of a [`Message::Cancel`] when a person pressed Cancel (any other reason is a failure).
+pub const CANCELLED: &str = "cancelled";
+
+/// One control message on the channel: a JSON text frame, externally tagged (`{"chat":{"text":"hi"}}`), which
+/// serde decodes without buffering (an internally tagged `{"type":"chat",...}` costs 15 KB more wasm).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Message {
+    /// A line of chat.
+    Chat {
+        /// What was written.
+        text: String,
+    },
+    /// A file follows, in binary frames, until its `end`.
+    Offer {
+        /// The sender's id for this transfer.
+        id: String,
+        /// The file's name.
+        name: String,
+        /// Its exact size in bytes.
+        size: u64,
+        /// Its MIME type, as the browser guessed it (may be empty).
+        mime: String,
+    },
+    /// Every chunk of the file has been sent; this is the SHA-256 of all of them.
+    End {
+        /// The transfer.
+        id: String,
+        /// SHA-256 of the whole file, lowercase hex.
+        sha256: String,
+    },
+    /// The transfer stops, on either side's initiative: [`CANCELLED`] by a person, or why it failed.
+    Cancel {
+        /// The transfer.
+        id: String,
+        /// [`CANCELLED`], or what went wrong.
+        reason: String,
+    },
+    /// The receiver's verdict once the file is complete: whether its hash matched the sender's.
+    Received {
+        /// The transfer.
+        id: String,
+        /// True when the SHA-256 matched.
+        verified: bool,
+    },
+}
+
+impl Message {
+    /// The JSON text frame.
+    pub fn encode(&self) -> String {
+        // Serializing these plain structs cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a text frame; `None` for anything that is not one of these messages.
+    pub fn decode(text: &str) -> Option<Message> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+/// The byte ranges `(start, end)` that cover `size` bytes in steps of `step`; the last one may be shorter, and a
+/// size of 0 has none. (`step` 0 is taken as 1.)
+pub fn ranges(size: u64, step: u64) -> impl Iterator<Item = (u64, u64)> {
+    let step = step.max(1);
+    (0..size.div_ceil(step)).map(move |i| (i * step, (i * step + step).min(size)))
+}
+
+/// Why a transfer cannot go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferError {
+    /// The file is bigger than [`MAX_FILE_SIZE`] (or the limit given).
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// More bytes arrived than were announced.
+    Overflow {
+        /// The announced size.
+        size: u64,
+    },
+    /// The file ended before the announced size.
+    Short {
+        /// Bytes that arrived.
+        received: u64,
+        /// The announced size.
+        size: u64,
+    },
+    /// All the bytes arrived but their SHA-256 is not the sender's.
+    Mismatch,
+}
+
+impl fmt::Display for TransferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransferError::TooLarge { size, limit } => {
+                let (mut size_shown, mut limit_shown) = (size_text(*size), size_text(*limit));
+                // "it is 1 kB, and files up to 1 kB" says nothing: then show the bytes.
+                if size_shown == limit_shown {
+                    (size_shown, limit_shown) = (format!("{size} B"), format!("{limit} B"));
+                }
+                write!(
+                    f,
+                    "it is {size_shown}, and files up to {limit_shown} can be sent"
+                )
+            }
+            TransferError::Overflow { size } => write!(
+                f,
+                "more data arrived than the {} announced",
+                size_text(*size)
+            ),
+            TransferError::Short { received, size } => {
+                write!(f, "the file ended after {received} of its {size} bytes")
+            }
+            TransferError::Mismatch => f.write_str(
+                "the SHA-256 of what arrived does not match the sender's: the copy is damaged",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TransferError {}
+
+/// Refuses a file over `limit` before anything is sent.
+pub fn check_size(size: u64, limit: u64) -> Result<(), TransferError> {
+    if size > limit {
+        Err(TransferError::TooLarge { size, limit })
+    } else {
+        Ok(())
+    }
+}
+
+/// SHA-256, fed piece by piece.
+#[derive(Clone, Default)]
+pub struct Hasher(Sha256);
+
+impl Hasher {
+    /// Adds the next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The hash of everything added, lowercase hex.
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+/// One incoming file being put back together: exactly `size` bytes, hashed as they arrive.
+pub struct Reassembly {
+    size: u64,
+    received: u64,
+    hasher: Hasher,
+}
+
+impl Reassembly {
+    /// Expects `size` bytes.
+    pub fn new(size: u64) -> Self {
+        Reassembly {
+            size,
+            received: 0,
+            hasher: Hasher::default(),
+        }
+    }
+
+    /// Takes the next chunk, or refuses it if it would make the file longer than announced.
+    pub fn accept(&mut self, chunk: &[u8]) -> Result<(), TransferError> {
+        let len = chunk.len() as u64;
+        if self.size - self.received < len {
+            return Err(TransferError::Overflow { size: self.size });
+        }
+        self.received += len;
+        self.hasher.update(chunk);
+        Ok(())
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// The announced size.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// At the sender's `end`: the file is complete and its hash is `sha256` (hex, any case), or why not.
+    pub fn finish(self, sha256: &str) -> Result<(), TransferError> {
+        if self.received != self.size {
+            return Err(TransferError::Short {
+                received: self.received,
+                size: self.size,
+            });
+        }
+        if self.hasher.finish() != sha256.to_ascii_lowercase() {
+            return Err(TransferError::Mismatch);
+        }
+        Ok(())
+    }
+}
+
+/// How far a transfer is, for its progress bar and figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Bytes done.
+    pub done: u64,
+    /// Bytes in all.
+    pub total: u64,
+    /// Milliseconds since the transfer started.
+    pub elapsed_ms: f64,
+}
+
+impl Progress {
+    /// Whole percent done, 0 to 100 (an empty file counts as 100 %).
+    pub fn percent(&self) -> u64 {
+        // Sizes are far below u64::MAX / 100 (the limit is 500 MB).
+        self.done
+            .min(self.total)
+            .saturating_mul(100)
+            .checked_div(self.total)
+            .unwrap_or(100)
+    }
+
+    /// Bytes per second so far (0 before any time has passed).
+    pub fn bytes_per_second(&self) -> u64 {
+        if self.elapsed_ms <= 0.0 {
+            0
+        } else {
+            (self.done as f64 * 1000.0 / self.elapsed_ms) as u64
+        }
+    }
+
+    /// `2.5 MB of 5 MB · 50 % · 12.3 MB/s`.
+    pub fn text(&self) -> String {
+        format!(
+            "{} of {} · {} % · {}",
+            size_text(self.done),
+            size_text(self.total),
+            self.percent(),
+            rate_text(self.bytes_per_second())
+        )
+    }
+}
+
+/// A size for people, in decimal units with at most one decimal: `0 B`, `999 B`, `16.4 kB`, `5 MB`, `1.2 GB`.
+///
+/// Written with integers: `{:.1}` would pull float formatting into the wasm.
+pub fn size_text(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1_000_000_000, "GB"), (1_000_000, "MB"), (1_000, "kB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit {
+            return format!("{} {name}", tenths(bytes.saturating_mul(10) / unit));
+        }
+    }
+    format!("{bytes} B")
+}
+
+/// A throughput in MB/s with one decimal (`12.3 MB/s`).
+pub fn rate_text(bytes_per_second: u64) -> String {
+    format!("{} MB/s", tenths(bytes_per_second / 100_000))
+}
+
+/// `123` tenths as `12.3`, and `50` as `5` (no `.0`).
+fn tenths(tenths: u64) -> String {
+    match tenths % 10 {
+        0 => format!("{}", tenths / 10),
+        rest => format!("{}.{rest}", tenths / 10),
+    }
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 15)]));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks that the ranges are contiguous, in order, no longer than `step`, and cover exactly `size`.
+    fn assert_covers(size: u64, step: u64) -> usize {
+        let mut next = 0;
+        let mut count = 0;
+        for (start, end) in ranges(size, step) {
+            assert_eq!(start, next, "size {size}, step {step}: gap or overlap");
+            assert!(end > start, "size {size}, step {step}: empty range");
+            assert!(
+                end - start <= step,
+                "size {size}, step {step}: range too long"
+            );
+            next = end;
+            count += 1;
+        }
+        assert_eq!(next, size, "size {size}, step {step}: not covered exactly");
+        count
+    }
+
+    #[test]
+    fn chunks_cover_the_file_exactly() {
+        assert_eq!(
+            assert_covers(0, CHUNK_SIZE),
+            0,
+            "an empty file has no chunks"
+        );
+        assert_eq!(assert_covers(1, CHUNK_SIZE), 1);
+        assert_eq!(ranges(1, CHUNK_SIZE).collect::<Vec<_>>(), [(0, 1)]);
+        assert_eq!(
+            assert_covers(3 * CHUNK_SIZE, CHUNK_SIZE),
+            3,
+            "exact multiple"
+        );
+        assert_eq!(
+            ranges(2 * CHUNK_SIZE + 5, CHUNK_SIZE).last(),
+            Some((2 * CHUNK_SIZE, 2 * CHUNK_SIZE + 5)),
+            "the remainder is the last, short chunk"
+        );
+        assert_eq!(assert_covers(2 * CHUNK_SIZE + 5, CHUNK_SIZE), 3);
+        assert_eq!(assert_covers(CHUNK_SIZE - 1, CHUNK_SIZE), 1);
+        // Reads, and chunks within a read, as the sender does them.
+        for size in [
+            0,
+            1,
+            READ_SIZE - 1,
+            READ_SIZE,
+            5 * READ_SIZE + 17,
+            5_000_000,
+        ] {
+            let mut total = 0;
+            for (start, end) in ranges(size, READ_SIZE) {
+                for (a, b) in ranges(end - start, CHUNK_SIZE) {
+                    assert!(b - a <= CHUNK_SIZE);
+                    total += b - a;
+                }
+            }
+            assert_eq!(total, size);
+        }
+        assert_eq!(
+            ranges(3, 0).count(),
+            3,
+            "a zero step is taken as 1, not an endless loop"
+        );
+    }
+
+    #[test]
+    fn reassembly_verifies_a_complete_file() {
+        let file: Vec<u8> = (0..40_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut sent = Hasher::default();
+        let mut received = Reassembly::new(file.len() as u64);
+        for (start, end) in ranges(file.len() as u64, CHUNK_SIZE) {
+            let chunk = &file[start as usize..end as usize];
+            sent.update(chunk);
+            received.accept(chunk).unwrap();
+        }
+        assert_eq!(received.received(), 40_000);
+        let hash = sent.finish();
+        assert_eq!(hash.len(), 64);
+        received.finish(&hash.to_ascii_uppercase()).unwrap();
+    }
+
+    #[test]
+    fn an_empty_file_verifies() {
+        let empty = Hasher::default().finish();
+        assert_eq!(
+            empty,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        Reassembly::new(0).finish(&empty).unwrap();
+    }
+
+    #[test]
+    fn reassembly_refuses_overflow() {
+        let mut file = Reassembly::new(10);
+        file.accept(&[0; 6]).unwrap();
+        assert_eq!(
+            file.accept(&[0; 5]),
+            Err(TransferError::Overflow { size: 10 })
+        );
+        assert_eq!(file.received(), 6, "the refused chunk is not counted");
+        file.accept(&[0; 4]).unwrap();
+        assert!(file.accept(&[0]).is_err(), "not one byte more");
+        assert!(Reassembly::new(0).accept(&[1]).is_err());
+        assert!(TransferError::Overflow { size: 10 }
+            .to_string()
+            .contains("more data arrived than the 10 B announced"));
+    }
+
+    #[test]
+    fn reassembly_detects_a_short_or_damaged_file() {
+        let mut hasher = Hasher::default();
+        hasher.update(b"hello");
+        let hash = hasher.finish();
+
+        let mut short = Reassembly::new(6);
+        short.accept(b"hello").unwrap();
+        let error = short.finish(&hash).unwrap_err();
+        assert_eq!(
+            error,
+            TransferError::Short {
+                received: 5,
+                size: 6
+            }
+        );
+        assert_eq!(error.to_string(), "the file ended after 5 of its 6 bytes");
+
+        let mut damaged = Reassembly::new(5);
+        damaged.accept(b"hellp").unwrap();
+        assert_eq!(damaged.finish(&hash), Err(TransferError::Mismatch));
+        assert!(TransferError::Mismatch.to_string().contains("damaged"));
+    }
+
+    #[test]
+    fn size_limit_is_stated() {
+        assert!(check_size(MAX_FILE_SIZE, MAX_FILE_SIZE).is_ok());
+        let error = check_size(600_000_000, MAX_FILE_SIZE).unwrap_err();
+        assert_eq!(
+            error,
+            TransferError::TooLarge {
+                size: 600_000_000,
+                limit: MAX_FILE_SIZE
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "it is 600 MB, and files up to 500 MB can be sent"
+        );
+        assert_eq!(
+            check_size(1001, 1000).unwrap_err().to_string(),
+            "it is 1001 B, and files up to 1000 B can be sent",
+            "exact sizes when the rounded ones look alike"
+        );
+    }
+
+    #[test]
+    fn messages_encode_and_decode() {
+        let messages = [
+            Message::Chat {
+                text: "hi \"there\" \u{1f44b}".into(),
+            },
+            Message::Offer {
+                id: "a1".into(),
+                name: "test.bin".into(),
+                size: 5_000_000,
+                mime: String::new(),
+            },
+            Message::End {
+                id: "a1".into(),
+                sha256: "00ff".into(),
+            },
+            Message::Cancel {
+                id: "a1".into(),
+                reason: CANCELLED.into(),
+            },
+            Message::Received {
+                id: "a1".into(),
+                verified: true,
+            },
+        ];
+        for message in messages {
+            assert_eq!(Message::decode(&message.encode()), Some(message));
+        }
+        assert_eq!(
+            Message::Chat { text: "x".into() }.encode(),
+            r#"{"chat":{"text":"x"}}"#
+        );
+        assert_eq!(
+            Message::decode(r#"{"offer":{"id":"7","name":"a","size":3,"mime":"text/plain"}}"#),
+            Some(Message::Offer {
+                id: "7".into(),
+                name: "a".into(),
+                size: 3,
+                mime: "text/plain".into()
+            })
+        );
+        for garbage in [
+            "",
+            "hello",
+            "{}",
+            r#"{"type":"nope"}"#,
+            r#"{"type":"offer","id":"1"}"#,
+        ] {
+            assert_eq!(Message::decode(garbage), None, "{garbage}");
+        }
+    }
+
+    #[test]
+    fn throughput_and_sizes_read_well() {
+        let progress = Progress {
+            done: 2_500_000,
+            total: 5_000_000,
+            elapsed_ms: 200.0,
+        };
+        assert_eq!(progress.percent(), 50);
+        assert_eq!(progress.bytes_per_second(), 12_500_000);
+        assert_eq!(progress.text(), "2.5 MB of 5 MB · 50 % · 12.5 MB/s");
+        let start = Progress {
+            done: 0,
+            total: 10,
+            elapsed_ms: 0.0,
+        };
+        assert_eq!(
+            start.bytes_per_second(),
+            0,
+            "no time yet, no division by zero"
+        );
+        assert_eq!(start.percent(), 0);
+        let empty = Progress {
+            done: 0,
+            total: 0,
+            elapsed_ms: 3.0,
+        };
+        assert_eq!(empty.percent(), 100);
+        assert_eq!(rate_text(123_456_789), "123.4 MB/s");
+        assert_eq!(rate_text(99_999), "0 MB/s");
+        assert_eq!(size_text(0), "0 B");
+        assert_eq!(size_text(999), "999 B");
+        assert_eq!(size_text(16_384), "16.3 kB");
+        assert_eq!(size_text(5_000_000), "5 MB");
+        assert_eq!(size_text(52_428_800), "52.4 MB");
+        assert_eq!(size_text(1_200_000_000), "1.2 GB");
+        assert_eq!(hex(&[0, 15, 16, 255]), "000f10ff");
+    }
+}
