@@ -40,12 +40,13 @@ pub fn LoopbackDemo() -> impl IntoView {
         set_remote.try_set(None);
     };
 
+    let choice = RwSignal::new(MediaChoice::default());
     let on_start = move |_| {
         log.clear_problem();
         set_starting.set(true);
         log.info("Requesting local stream");
         spawn_local(async move {
-            let captured = LocalMedia::capture().await;
+            let captured = LocalMedia::capture_with(&choice.get_untracked()).await;
             set_starting.try_set(false);
             match captured {
                 Ok(captured) => {
@@ -113,7 +114,6 @@ pub fn LoopbackDemo() -> impl IntoView {
 
     // What the extras work on: the devices to capture with, the connections of the call, and the two ends of
     // its data channel.
-    let choice = RwSignal::new(MediaChoice::default());
     let connections = Signal::derive_local(move || {
         call.with(|call| {
             call.as_ref().map_or_else(Vec::new, |call| {

@@ -69,6 +69,7 @@ pub fn RoomPage(
     let (media, set_media) = signal_local(None::<LocalMedia>);
     let session = StoredValue::new_local(None::<Session>);
 
+    let choice = RwSignal::new(MediaChoice::default());
     // **Join**: the camera first (so there is something to send), then the room. Without a camera we still
     // join, to see and hear the others.
     let join = {
@@ -78,12 +79,12 @@ pub fn RoomPage(
             view.connection.set(Connection::Connecting);
             log.info("Requesting local stream");
             spawn_local(async move {
-                let stream = match LocalMedia::capture().await {
+                let stream = match LocalMedia::capture_with(&choice.get_untracked()).await {
                     Ok(captured) => {
                         for line in captured.describe() {
                             log.info(format!("Using {line}"));
                         }
-                        let stream = captured.stream().clone();
+                        let stream = Clone::clone(captured.stream()); // Not `.clone()`: JS clone().
                         if set_media.try_set(Some(captured)).is_some() {
                             return; // The page went away meanwhile; the camera was released on drop.
                         }
@@ -135,7 +136,6 @@ pub fn RoomPage(
         None => "You".into(),
     };
     // What the extras work on: the devices to capture with, every connection, every data channel.
-    let choice = RwSignal::new(MediaChoice::default());
     let connections = Signal::derive_local(move || {
         view.tiles.with(|tiles| {
             tiles

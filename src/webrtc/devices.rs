@@ -1,2 +1,203 @@
 //! Cameras, microphones and screens: `enumerateDevices`, `devicechange`, constrained `getUserMedia`,
-//! `getDisplayMedia`. (To be written: issue 5, part 2.)
+//! `getDisplayMedia`, a track's `ended`, and `replaceTrack` on a connection.
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DisplayMediaStreamConstraints, Event, MediaDeviceInfo, MediaDeviceKind, MediaDevices,
+    MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcPeerConnection, RtcRtpSender,
+};
+
+use super::{Error, Listener};
+
+/// A camera or a microphone, as `enumerateDevices()` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// `deviceId`, what a constraint names. Empty until the page may use the devices.
+    pub id: String,
+    /// `label`, for example "FaceTime HD Camera". Empty until the person allowed the camera or microphone.
+    pub label: String,
+}
+
+/// Every camera and microphone, in the browser's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Devices {
+    /// The video inputs.
+    pub cameras: Vec<Device>,
+    /// The audio inputs.
+    pub microphones: Vec<Device>,
+}
+
+/// `navigator.mediaDevices.enumerateDevices()`, sorted into cameras and microphones.
+pub async fn list() -> Result<Devices, Error> {
+    let found = JsFuture::from(media_devices()?.enumerate_devices()?).await?;
+    let mut devices = Devices::default();
+    for info in js_sys::Array::from(&found).iter() {
+        let Ok(info) = info.dyn_into::<MediaDeviceInfo>() else {
+            continue;
+        };
+        let device = Device {
+            id: info.device_id(),
+            label: info.label(),
+        };
+        match info.kind() {
+            MediaDeviceKind::Videoinput => devices.cameras.push(device),
+            MediaDeviceKind::Audioinput => devices.microphones.push(device),
+            _ => {}
+        }
+    }
+    Ok(devices)
+}
+
+/// Calls `handler` on every `devicechange` (a device plugged in or out, or names now visible).
+pub fn on_change(mut handler: impl FnMut() + 'static) -> Result<Listener, Error> {
+    let devices = media_devices()?;
+    Listener::new(&devices, "devicechange", move |_: Event| handler())
+}
+
+/// Calls `handler` when `track` ends by itself: its device was unplugged or taken, or the person stopped a
+/// screen share from the browser's own bar. (`stop()` from this page does not fire it.)
+pub fn on_ended(
+    track: &MediaStreamTrack,
+    mut handler: impl FnMut() + 'static,
+) -> Result<Listener, Error> {
+    Listener::new(track, "ended", move |_: Event| handler())
+}
+
+/// The constraints for one kind of track: `true` (the browser's choice), or the named device and size, each
+/// required `exact`ly, so that a camera that cannot do a size fails (`OverconstrainedError`) instead of
+/// quietly sending another one. An empty device id (devices not visible yet) names no device.
+pub fn constraints(device: Option<&str>, size: Option<(u32, u32)>) -> JsValue {
+    let device = device.filter(|id| !id.is_empty());
+    if device.is_none() && size.is_none() {
+        return JsValue::TRUE;
+    }
+    let constraints = js_sys::Object::new();
+    if let Some(id) = device {
+        set(&constraints, "deviceId", &exact(&JsValue::from_str(id)));
+    }
+    if let Some((width, height)) = size {
+        set(&constraints, "width", &exact(&JsValue::from(width)));
+        set(&constraints, "height", &exact(&JsValue::from(height)));
+    }
+    constraints.into()
+}
+
+/// `getUserMedia({audio, video})`, each side as [`constraints`] makes it (or `false` for none).
+pub async fn user_media(audio: &JsValue, video: &JsValue) -> Result<MediaStream, Error> {
+    let request = MediaStreamConstraints::new();
+    request.set_audio(audio);
+    request.set_video(video);
+    let promise = media_devices()?.get_user_media_with_constraints(&request)?;
+    as_stream(JsFuture::from(promise).await?)
+}
+
+/// One new track from `getUserMedia`: audio (`video == false`) or video, from `device` at `size`.
+pub async fn track(
+    video: bool,
+    device: Option<&str>,
+    size: Option<(u32, u32)>,
+) -> Result<MediaStreamTrack, Error> {
+    let wanted = constraints(device, size);
+    let stream = if video {
+        user_media(&JsValue::FALSE, &wanted).await?
+    } else {
+        user_media(&wanted, &JsValue::FALSE).await?
+    };
+    first_track(&stream)
+}
+
+/// `track.applyConstraints({width: {exact}, height: {exact}})`: the running camera changes its size in place.
+/// If it cannot, the promise fails (`OverconstrainedError`) and the track keeps its old settings.
+pub async fn resize(track: &MediaStreamTrack, (width, height): (u32, u32)) -> Result<(), Error> {
+    let constraints = constraints(None, Some((width, height)));
+    JsFuture::from(track.apply_constraints_with_constraints(constraints.unchecked_ref())?).await?;
+    Ok(())
+}
+
+/// True where the browser can share a screen (`getDisplayMedia` exists; not on most phones).
+pub fn can_share_screen() -> bool {
+    media_devices()
+        .ok()
+        .and_then(|devices| {
+            js_sys::Reflect::has(&devices, &JsValue::from_str("getDisplayMedia")).ok()
+        })
+        .unwrap_or(false)
+}
+
+/// `getDisplayMedia({video: true})`: the browser asks which screen, window or tab to share; its video track.
+pub async fn screen() -> Result<MediaStreamTrack, Error> {
+    let request = DisplayMediaStreamConstraints::new();
+    request.set_video(&JsValue::TRUE);
+    let promise = media_devices()?.get_display_media_with_constraints(&request)?;
+    first_track(&as_stream(JsFuture::from(promise).await?)?)
+}
+
+/// The device and size a track really uses (`getSettings()`); a size is `None` for audio.
+pub fn settings(track: &MediaStreamTrack) -> (Option<String>, Option<(u32, u32)>) {
+    let settings = track.get_settings();
+    let size = match (settings.get_width(), settings.get_height()) {
+        (Some(width), Some(height)) if width > 0 && height > 0 => {
+            Some((width.unsigned_abs(), height.unsigned_abs()))
+        }
+        _ => None,
+    };
+    (settings.get_device_id(), size)
+}
+
+/// `RTCRtpSender.replaceTrack(track)` on the sender of `pc` that sends `track`'s kind: the connection sends
+/// `track` from now on, with no renegotiation. Returns false when `pc` sends nothing of that kind.
+pub async fn replace_track(
+    pc: &RtcPeerConnection,
+    track: &MediaStreamTrack,
+) -> Result<bool, Error> {
+    let kind = track.kind();
+    for sender in pc.get_senders() {
+        let Ok(sender) = sender.dyn_into::<RtcRtpSender>() else {
+            continue;
+        };
+        if sender.track().is_some_and(|current| current.kind() == kind) {
+            JsFuture::from(sender.replace_track(Some(track))).await?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `navigator.mediaDevices`, or [`Error::NoMediaDevices`] where the browser hides it (insecure contexts).
+pub(super) fn media_devices() -> Result<MediaDevices, Error> {
+    let navigator = web_sys::window().ok_or(Error::NoMediaDevices)?.navigator();
+    // web-sys's getter would hand back `undefined` typed as MediaDevices; look first.
+    let devices = js_sys::Reflect::get(&navigator, &JsValue::from_str("mediaDevices"))?;
+    if devices.is_undefined() || devices.is_null() {
+        return Err(Error::NoMediaDevices);
+    }
+    Ok(devices.unchecked_into())
+}
+
+fn as_stream(value: JsValue) -> Result<MediaStream, Error> {
+    value.dyn_into::<MediaStream>().map_err(|_| Error::Browser {
+        name: "TypeError".into(),
+        message: "the browser did not return a MediaStream".into(),
+    })
+}
+
+fn first_track(stream: &MediaStream) -> Result<MediaStreamTrack, Error> {
+    stream
+        .get_tracks()
+        .get(0)
+        .dyn_into::<MediaStreamTrack>()
+        .map_err(|_| Error::NoDevice)
+}
+
+/// `{exact: value}`.
+fn exact(value: &JsValue) -> JsValue {
+    let object = js_sys::Object::new();
+    set(&object, "exact", value);
+    object.into()
+}
+
+fn set(object: &js_sys::Object, key: &str, value: &JsValue) {
+    // Setting a property of a plain new object cannot fail.
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), value);
+}

@@ -1,16 +1,26 @@
 //! Camera and microphone capture: `getUserMedia`, and an owner that releases the devices.
 
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{MediaDevices, MediaStream, MediaStreamConstraints, MediaStreamTrack};
+use std::cell::RefCell;
 
-use super::Error;
+use wasm_bindgen::JsCast;
+use web_sys::{MediaStream, MediaStreamTrack};
+
+use super::{devices, Error};
+use crate::media_controls::MediaChoice;
+
+// Beware: on a `MediaStream` or a `MediaStreamTrack`, `x.clone()` is web-sys's binding of the JS `clone()`,
+// which makes a new track on the same device that nothing stops (the camera stays on). `Clone::clone(&x)` copies
+// the handle.
 
 /// A captured camera/microphone stream, and the only owner of its devices.
 ///
-/// Dropping it stops every track, which releases the devices (the camera light goes off).
+/// Its tracks can be swapped in place (another camera, another microphone, a shared screen): the stream stays
+/// the same object, so the videos that show it keep showing it. Dropping it stops every track, the camera set
+/// aside during a screen share included, which releases the devices (the camera light goes off).
 pub struct LocalMedia {
     stream: MediaStream,
+    /// The camera while the screen is shared in its place: still running, to come back when sharing stops.
+    camera_aside: RefCell<Option<MediaStreamTrack>>,
 }
 
 impl LocalMedia {
@@ -19,19 +29,20 @@ impl LocalMedia {
     /// Fails with [`Error::NoMediaDevices`] on an insecure page (where `navigator.mediaDevices` does not exist),
     /// and with the mapped `DOMException` when the browser or the person refuses.
     pub async fn capture() -> Result<Self, Error> {
-        let devices = media_devices()?;
-        let constraints = MediaStreamConstraints::new();
-        constraints.set_audio(&JsValue::TRUE);
-        constraints.set_video(&JsValue::TRUE);
-        let promise = devices.get_user_media_with_constraints(&constraints)?;
-        let stream = JsFuture::from(promise).await?;
-        let stream = stream
-            .dyn_into::<MediaStream>()
-            .map_err(|_| Error::Browser {
-                name: "TypeError".into(),
-                message: "getUserMedia did not return a MediaStream".into(),
-            })?;
-        Ok(LocalMedia { stream })
+        Self::capture_with(&MediaChoice::default()).await
+    }
+
+    /// Like [`LocalMedia::capture`], with the chosen camera, microphone and size, each required exactly.
+    pub async fn capture_with(choice: &MediaChoice) -> Result<Self, Error> {
+        let stream = devices::user_media(
+            &devices::constraints(choice.microphone.as_deref(), None),
+            &devices::constraints(choice.camera.as_deref(), choice.resolution),
+        )
+        .await?;
+        Ok(LocalMedia {
+            stream,
+            camera_aside: RefCell::new(None),
+        })
     }
 
     /// The stream, for a video element's `srcObject` or for adding its tracks to a connection.
@@ -39,7 +50,7 @@ impl LocalMedia {
         &self.stream
     }
 
-    /// Every audio and video track of the stream.
+    /// Every audio and video track of the stream (the shared screen rather than the camera while sharing).
     pub fn tracks(&self) -> impl Iterator<Item = MediaStreamTrack> {
         self.stream
             .get_tracks()
@@ -53,23 +64,98 @@ impl LocalMedia {
             .map(|track| format!("{} device: {}", track.kind(), track.label()))
             .collect()
     }
+
+    /// The microphone's track.
+    pub fn audio(&self) -> Option<MediaStreamTrack> {
+        self.sent("audio")
+    }
+
+    /// The camera's track, whether it is sent or set aside during a screen share.
+    pub fn camera(&self) -> Option<MediaStreamTrack> {
+        match &*self.camera_aside.borrow() {
+            Some(camera) => Some(Clone::clone(camera)),
+            None => self.sent("video"),
+        }
+    }
+
+    /// The shared screen's track, while the screen is shared.
+    pub fn screen(&self) -> Option<MediaStreamTrack> {
+        self.camera_aside
+            .borrow()
+            .as_ref()
+            .and_then(|_| self.sent("video"))
+    }
+
+    /// What the tracks really use: the camera's and the microphone's device, and the camera's size.
+    pub fn current(&self) -> MediaChoice {
+        let (camera, resolution) = self
+            .camera()
+            .map(|track| devices::settings(&track))
+            .unwrap_or_default();
+        MediaChoice {
+            camera,
+            microphone: self.audio().and_then(|track| devices::settings(&track).0),
+            resolution,
+        }
+    }
+
+    /// Puts a new microphone or camera track (by its kind) in place of the old one, which it returns, still
+    /// running: stop it once every connection sends the new one. The new track is enabled as the old one was,
+    /// so a muted microphone stays muted. During a screen share a new camera is set aside, not shown; the flag
+    /// says whether `track` is now in the stream (and so must be sent).
+    pub fn swap(&self, track: &MediaStreamTrack) -> (Option<MediaStreamTrack>, bool) {
+        let is_video = track.kind() == "video";
+        let old = if is_video {
+            self.camera()
+        } else {
+            self.audio()
+        };
+        if let Some(old) = &old {
+            track.set_enabled(old.enabled());
+        }
+        if is_video && self.camera_aside.borrow().is_some() {
+            self.camera_aside.replace(Some(Clone::clone(track)));
+            return (old, false);
+        }
+        self.put(track, old.as_ref());
+        (old, true)
+    }
+
+    /// Shows `screen` in place of the camera, which is set aside, still running.
+    pub fn share(&self, screen: &MediaStreamTrack) {
+        let camera = self.sent("video");
+        self.put(screen, camera.as_ref());
+        if let Some(camera) = camera {
+            self.camera_aside.replace(Some(camera));
+        }
+    }
+
+    /// Puts the camera back in place of the shared screen, and returns the screen's track (still running:
+    /// stop it once every connection sends the camera again). `None` when nothing was shared.
+    pub fn unshare(&self) -> Option<MediaStreamTrack> {
+        let camera = self.camera_aside.take()?;
+        let screen = self.sent("video");
+        self.put(&camera, screen.as_ref());
+        screen
+    }
+
+    /// Adds `new` to the stream, then removes `old`: a video showing the stream goes on with the new track.
+    fn put(&self, new: &MediaStreamTrack, old: Option<&MediaStreamTrack>) {
+        self.stream.add_track(new);
+        if let Some(old) = old {
+            self.stream.remove_track(old);
+        }
+    }
+
+    fn sent(&self, kind: &str) -> Option<MediaStreamTrack> {
+        self.tracks().find(|track| track.kind() == kind)
+    }
 }
 
 impl Drop for LocalMedia {
     fn drop(&mut self) {
-        for track in self.tracks() {
+        for track in self.tracks().chain(self.camera_aside.take()) {
             track.stop();
         }
     }
-}
-
-/// `navigator.mediaDevices`, or [`Error::NoMediaDevices`] where the browser hides it (insecure contexts).
-fn media_devices() -> Result<MediaDevices, Error> {
-    let navigator = web_sys::window().ok_or(Error::NoMediaDevices)?.navigator();
-    // web-sys's getter would hand back `undefined` typed as MediaDevices; look first.
-    let devices = js_sys::Reflect::get(&navigator, &JsValue::from_str("mediaDevices"))?;
-    if devices.is_undefined() || devices.is_null() {
-        return Err(Error::NoMediaDevices);
-    }
-    Ok(devices.unchecked_into())
 }
