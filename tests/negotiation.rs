@@ -45,7 +45,7 @@ fn side(me: &PeerId, other: &PeerId, dial: bool, media: &LocalMedia) -> (RemoteP
         other.clone(),
         dial,
         &[],
-        Some(media.stream().clone()),
+        Some(Clone::clone(media.stream())), // Not `.clone()`: that is the JS clone() of the stream.
         move |event| {
             let mut seen = record.borrow_mut();
             match event {
