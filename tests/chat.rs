@@ -16,32 +16,17 @@ use webrtc_demo::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod support;
+use support::{document, js, sleep};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn js(code: &str) -> JsValue {
-    js_sys::eval(code).unwrap_or_else(|e| panic!("{code}: {e:?}"))
-}
 
 async fn js_async(code: &str) -> JsValue {
     let promise: js_sys::Promise = js(code).unchecked_into();
     JsFuture::from(promise)
         .await
         .unwrap_or_else(|e| panic!("{code}: {e:?}"))
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
 }
 
 fn now() -> f64 {

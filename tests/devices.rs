@@ -8,8 +8,7 @@
 use std::future::Future;
 
 use leptos::{mount::mount_to, prelude::*};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
     HtmlButtonElement, HtmlElement, HtmlSelectElement, HtmlVideoElement, MediaStreamTrack,
@@ -27,33 +26,11 @@ use webrtc_demo::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod support;
+use support::{document, js, sleep, text_of};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn js(code: &str) -> JsValue {
-    js_sys::eval(code).unwrap_or_else(|e| panic!("{code}: {e:?}"))
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-fn text_of(id: &str) -> String {
-    document()
-        .get_element_by_id(id)
-        .and_then(|e| e.text_content())
-        .unwrap_or_default()
-}
 
 fn log_text() -> String {
     text_of("log")

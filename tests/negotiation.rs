@@ -6,7 +6,6 @@
 use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 
 use protocol::{PeerId, Signal};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use webrtc_demo::{
     room::peer::{is_polite, PeerEvent, PeerStatus, RemotePeer},
@@ -15,15 +14,8 @@ use webrtc_demo::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
+mod support;
+use support::sleep;
 
 /// What one side reported: the signals it wants sent, whether a stream arrived, its status, its log.
 #[derive(Default)]

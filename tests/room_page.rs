@@ -6,7 +6,6 @@
 
 use leptos::{mount::mount_to, prelude::*};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{
     HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack, MediaStreamTrackState,
@@ -15,26 +14,8 @@ use webrtc_demo::room::RoomPage;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-fn text_of(id: &str) -> String {
-    document()
-        .get_element_by_id(id)
-        .and_then(|e| e.text_content())
-        .unwrap_or_default()
-}
+mod support;
+use support::{document, sleep, text_of};
 
 fn log_text() -> String {
     text_of("log")

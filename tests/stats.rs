@@ -7,8 +7,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::{mount::mount_to, prelude::*};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, RtcPeerConnection};
 
@@ -22,29 +21,14 @@ use webrtc_demo::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod support;
+use support::{document, js, sleep};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn js(code: &str) -> JsValue {
-    js_sys::eval(code).unwrap_or_else(|e| panic!("{code}: {e:?}"))
-}
-
 fn now() -> f64 {
     web_sys::window().unwrap().performance().unwrap().now()
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
 }
 
 /// Waits up to `seconds` for `condition`, failing the test with `what` (and the panel's text) if it never holds.

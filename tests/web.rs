@@ -9,7 +9,6 @@ use std::future::Future;
 
 use leptos::mount::mount_to;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlVideoElement};
 
@@ -17,16 +16,11 @@ use webrtc_demo::LoopbackDemo;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod support;
+use support::{document, js, sleep, text_of};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn js(code: &str) -> JsValue {
-    js_sys::eval(code).unwrap_or_else(|e| panic!("{code}: {e:?}"))
-}
 
 /// Mounts the app into a fresh element; dropping the guard unmounts it and removes the element.
 struct Mounted {
@@ -73,13 +67,6 @@ fn video(id: &str) -> HtmlVideoElement {
         .unchecked_into()
 }
 
-fn text_of(id: &str) -> String {
-    document()
-        .get_element_by_id(id)
-        .and_then(|e| e.text_content())
-        .unwrap_or_default()
-}
-
 /// The disabled state of (Start, Call, Hang Up).
 fn disabled() -> (bool, bool, bool) {
     (
@@ -93,16 +80,6 @@ const AFTER_LOAD: (bool, bool, bool) = (false, true, true);
 const AFTER_START: (bool, bool, bool) = (true, false, true);
 const AFTER_CALL: (bool, bool, bool) = (true, true, false);
 const AFTER_HANG_UP: (bool, bool, bool) = AFTER_START;
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
 
 /// Lets queued tasks (promise results, events) run.
 async fn tick() {
