@@ -30,15 +30,8 @@ pub fn random_hex(n: usize) -> Result<String, Error> {
         .crypto()?;
     let mut bytes = vec![0u8; n];
     crypto.get_random_values_with_u8_array(&mut bytes)?;
-    let mut hex = String::with_capacity(2 * n);
-    for byte in bytes {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 15)]));
-    }
-    Ok(hex)
+    Ok(crate::transfer::hex(&bytes))
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Milliseconds since the page started loading (`performance.now()`), or 0 where there is no clock.
 pub fn now_ms() -> f64 {
