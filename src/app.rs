@@ -6,7 +6,7 @@ use leptos_router::{
     path,
 };
 
-use crate::{demo::LoopbackDemo, room::RoomRoute};
+use crate::components::{demo::LoopbackDemo, room_page::RoomRoute};
 
 /// The whole app: picks the page from the address.
 #[component]

@@ -1,26 +1,21 @@
 //! WebRTC in Rust: the classic peer-connection demo, and calls between browsers through a signaling server.
 //!
-//! - [`webrtc`]: the thin, typed layer over the browser's media, WebRTC, WebSocket and timer APIs.
-//! - [`call`]: the loopback demo's protocol, step by step (start, call, offer, answer, ICE, hang up).
-//! - [`room`]: a call between people in a room: join, dial, signal, perfect negotiation, leave.
-//! - [`stats`] and [`stats_panel`]: live call statistics and their chart.
-//! - [`media_controls`]: devices, resolution, mute, camera off, screen share.
-//! - [`chat`] and [`transfer`]: chat and file transfer over the data channel.
-//! - [`app`]: the pages: [`demo`] at `/` and the room at `/room/<id>`; [`ui`] holds their shared pieces.
+//! The layers, from the browser up (each may use the ones before it):
+//! - [`webrtc`]: the thin, typed layer over the browser's media, WebRTC, WebSocket and timer APIs. It imports
+//!   nothing else of the app.
+//! - [`model`]: plain Rust state and logic (buttons, log lines, statistics, file transfer), tested natively.
+//! - [`log`]: the page's log and alert banner, a handle shared through Leptos context.
+//! - [`signaling`]: the loopback call (start, call, offer, answer, ICE, hang up) and rooms through the server
+//!   (join, dial, signal, perfect negotiation, leave), free of views.
+//! - [`components`]: the pages and their panels.
+//! - [`app`]: picks the page from the address: the demo at `/`, a room at `/room/<id>`.
 
 pub mod app;
-pub mod call;
-pub mod chat;
-pub mod demo;
+pub mod components;
 pub mod log;
-pub mod media_controls;
-pub mod phase;
-pub mod room;
-pub mod stats;
-pub mod stats_panel;
-pub mod transfer;
-pub mod ui;
+pub mod model;
+pub mod signaling;
 pub mod webrtc;
 
 pub use app::App;
-pub use demo::LoopbackDemo;
+pub use components::demo::LoopbackDemo;

@@ -10,8 +10,11 @@ use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement};
 
 use webrtc_demo::{
-    call::Call, chat::ChatPanel, log::Logger, transfer::MAX_FILE_SIZE, ui::LogPanel,
-    webrtc::LocalMedia,
+    components::{chat::ChatPanel, ui::LogPanel},
+    log::Logger,
+    model::transfer::MAX_FILE_SIZE,
+    signaling::call::Call,
+    webrtc::{channel::ChannelHandle, LocalMedia},
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -95,7 +98,7 @@ impl Page {
         let media = LocalMedia::capture().await.expect("the fake camera");
         let log = Logger::new();
         let call = RwSignal::new_local(None::<Call>);
-        let end = move |pick: fn(&Call) -> (String, web_sys::RtcDataChannel)| {
+        let end = move |pick: fn(&Call) -> (String, ChannelHandle)| {
             Signal::derive_local(move || {
                 call.with(|call| call.as_ref().map(pick).into_iter().collect::<Vec<_>>())
             })
@@ -106,22 +109,21 @@ impl Page {
         host.set_attribute("data-test-host", "").unwrap();
         document().body().unwrap().append_child(&host).unwrap();
         let handle = mount_to(host.clone(), move || {
+            provide_context(log);
             view! {
                 <ChatPanel
                     id="chat-pc1"
                     me=Signal::derive(|| "pc1".to_owned())
                     channels=pc1_end
-                    log=log
                     max_file_size=limit
                 />
                 <ChatPanel
                     id="chat-pc2"
                     me=Signal::derive(|| "pc2".to_owned())
                     channels=pc2_end
-                    log=log
                     max_file_size=limit
                 />
-                <LogPanel log=log />
+                <LogPanel />
             }
         });
         Page {

@@ -16,11 +16,13 @@ use web_sys::{
 };
 
 use webrtc_demo::{
-    call::Call,
+    components::{
+        media_controls::MediaControls,
+        ui::{LogPanel, Problem},
+    },
     log::Logger,
-    media_controls::{MediaChoice, MediaControls},
-    ui::{LogPanel, Problem},
-    webrtc::{now_ms, LocalMedia},
+    signaling::call::Call,
+    webrtc::{now_ms, LocalMedia, MediaChoice},
     LoopbackDemo,
 };
 
@@ -254,20 +256,21 @@ impl Setup {
             let _ = shown.play();
         })
         .expect("a call");
-        let pc1 = call.connections().0.raw().clone();
+        let sending = call.connections().0;
+        let pc1: RtcPeerConnection = sending.js().clone().unchecked_into();
         count_negotiation(&pc1);
 
         let (media, set_media) = signal_local(Some(media));
         let choice = RwSignal::new(MediaChoice::default());
-        let sending = pc1.clone();
         let connections = Signal::derive_local(move || vec![sending.clone()]);
         let controls: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         host.append_child(&controls).unwrap();
         let handle = mount_to(controls, move || {
+            provide_context(log);
             view! {
                 <Problem message=log.current_problem() />
-                <MediaControls media=media choice=choice connections=connections log=log />
-                <LogPanel log=log />
+                <MediaControls media=media choice=choice connections=connections />
+                <LogPanel />
             }
         });
 
@@ -603,8 +606,9 @@ async fn before_start_names_are_hidden_and_buttons_that_cannot_act_are_disabled(
     let choice = RwSignal::new(MediaChoice::default());
     let log = Logger::new();
     let handle = mount_to(host.clone(), move || {
+        provide_context(log);
         view! {
-            <MediaControls media=media choice=choice connections=Signal::derive_local(Vec::new) log=log />
+            <MediaControls media=media choice=choice connections=Signal::derive_local(Vec::new) />
         }
     });
     wait_for("the nameless camera", 5, || {

@@ -8,7 +8,7 @@ use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 use protocol::{PeerId, Signal};
 use wasm_bindgen_test::*;
 use webrtc_demo::{
-    room::peer::{is_polite, PeerEvent, PeerStatus, RemotePeer},
+    signaling::peer::{is_polite, PeerEvent, PeerStatus, RemotePeer},
     webrtc::LocalMedia,
 };
 

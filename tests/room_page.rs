@@ -10,7 +10,7 @@ use wasm_bindgen_test::*;
 use web_sys::{
     HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack, MediaStreamTrackState,
 };
-use webrtc_demo::room::RoomPage;
+use webrtc_demo::components::room_page::RoomPage;
 
 wasm_bindgen_test_configure!(run_in_browser);
 

@@ -7,15 +7,18 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::{mount::mount_to, prelude::*};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlElement, RtcPeerConnection};
+
+use web_sys::HtmlElement;
 
 use webrtc_demo::{
-    call::Call,
-    log::{Level, Logger},
-    stats_panel::StatsPanel,
-    webrtc::LocalMedia,
+    components::stats_panel::StatsPanel,
+    log::Logger,
+    model::log::Level,
+    signaling::call::Call,
+    webrtc::{LocalMedia, PeerConnection},
     LoopbackDemo,
 };
 
@@ -74,16 +77,16 @@ fn host() -> HtmlElement {
 
 /// A statistics panel on its own, showing whatever connections `connections` holds.
 fn mount_panel(
-    connections: RwSignal<Vec<RtcPeerConnection>, LocalStorage>,
+    connections: RwSignal<Vec<Rc<PeerConnection>>, LocalStorage>,
     log: Logger,
 ) -> Mounted {
     let host = host();
     let handle = mount_to(host.clone(), move || {
+        provide_context(log);
         view! {
             <StatsPanel
                 title="Call statistics"
                 connections=Signal::derive_local(move || connections.get())
-                log=log
             />
         }
     });
@@ -163,11 +166,11 @@ fn errors(log: Logger) -> Vec<String> {
 }
 
 /// A real loopback call (pc1 sends the fake camera to pc2), and its two connections.
-async fn call(log: Logger) -> (LocalMedia, Call, Vec<RtcPeerConnection>) {
+async fn call(log: Logger) -> (LocalMedia, Call, Vec<Rc<PeerConnection>>) {
     let media = LocalMedia::capture().await.expect("the fake camera");
     let call = Call::start(&media, log, |_| {}).expect("a call");
     let (pc1, pc2) = call.connections();
-    let connections = vec![pc1.raw().clone(), pc2.raw().clone()];
+    let connections = vec![pc1, pc2];
     (media, call, connections)
 }
 

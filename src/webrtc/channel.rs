@@ -21,6 +21,24 @@ pub enum Payload {
     Binary(ArrayBuffer),
 }
 
+/// One end of a data channel, as a handle to pass around: cheap to clone, equal when it is the same channel.
+///
+/// It carries no handlers; wrap it in a [`DataChannel`] to listen and send.
+#[derive(Clone, PartialEq)]
+pub struct ChannelHandle(RtcDataChannel);
+
+impl ChannelHandle {
+    pub(super) fn new(channel: RtcDataChannel) -> Self {
+        ChannelHandle(channel)
+    }
+
+    /// The JS object, for tests that inspect the channel from JS.
+    #[doc(hidden)]
+    pub fn js(&self) -> &JsValue {
+        &self.0
+    }
+}
+
 /// One end of a data channel and the handlers registered on it.
 ///
 /// The connection owns the channel; this wrapper only listens and sends. Dropping it removes every handler (it
@@ -31,8 +49,9 @@ pub struct DataChannel {
 }
 
 impl DataChannel {
-    /// Wraps `channel`, and asks for binary frames as `ArrayBuffer`s (not `Blob`s).
-    pub fn new(channel: RtcDataChannel) -> Self {
+    /// Listens on `handle`'s channel, and asks for binary frames as `ArrayBuffer`s (not `Blob`s).
+    pub fn new(handle: &ChannelHandle) -> Self {
+        let channel = handle.0.clone();
         channel.set_binary_type(RtcDataChannelType::Arraybuffer);
         DataChannel {
             channel,
@@ -40,9 +59,9 @@ impl DataChannel {
         }
     }
 
-    /// The browser's channel.
-    pub fn raw(&self) -> &RtcDataChannel {
-        &self.channel
+    /// True when this listens on `handle`'s channel.
+    pub fn is(&self, handle: &ChannelHandle) -> bool {
+        self.channel == handle.0
     }
 
     /// `readyState`.

@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     DisplayMediaStreamConstraints, Event, MediaDeviceInfo, MediaDeviceKind, MediaDevices,
-    MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcPeerConnection, RtcRtpSender,
+    MediaStream, MediaStreamConstraints, MediaStreamTrack,
 };
 
 use super::{Error, Listener};
@@ -143,25 +143,6 @@ pub fn settings(track: &MediaStreamTrack) -> (Option<String>, Option<(u32, u32)>
         _ => None,
     };
     (settings.get_device_id(), size)
-}
-
-/// `RTCRtpSender.replaceTrack(track)` on the sender of `pc` that sends `track`'s kind: the connection sends
-/// `track` from now on, with no renegotiation. Returns false when `pc` sends nothing of that kind.
-pub async fn replace_track(
-    pc: &RtcPeerConnection,
-    track: &MediaStreamTrack,
-) -> Result<bool, Error> {
-    let kind = track.kind();
-    for sender in pc.get_senders() {
-        let Ok(sender) = sender.dyn_into::<RtcRtpSender>() else {
-            continue;
-        };
-        if sender.track().is_some_and(|current| current.kind() == kind) {
-            JsFuture::from(sender.replace_track(Some(track))).await?;
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// `navigator.mediaDevices`, or [`Error::NoMediaDevices`] where the browser hides it (insecure contexts).

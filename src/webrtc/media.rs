@@ -6,11 +6,21 @@ use wasm_bindgen::JsCast;
 use web_sys::{MediaStream, MediaStreamTrack};
 
 use super::{devices, Error};
-use crate::media_controls::MediaChoice;
 
 // Beware: on a `MediaStream` or a `MediaStreamTrack`, `x.clone()` is web-sys's binding of the JS `clone()`,
 // which makes a new track on the same device that nothing stops (the camera stays on). `Clone::clone(&x)` copies
 // the handle.
+
+/// Which devices and resolution to capture with; `None` is the browser's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaChoice {
+    /// `deviceId` of the camera.
+    pub camera: Option<String>,
+    /// `deviceId` of the microphone.
+    pub microphone: Option<String>,
+    /// Width and height of the video.
+    pub resolution: Option<(u32, u32)>,
+}
 
 /// A captured camera/microphone stream, and the only owner of its devices.
 ///

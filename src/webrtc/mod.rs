@@ -15,13 +15,14 @@ mod timer;
 
 pub use error::Error;
 pub use listener::Listener;
-pub use media::LocalMedia;
+pub use media::{LocalMedia, MediaChoice};
 pub use peer::PeerConnection;
 pub use socket::{Closed, Socket};
+pub use stats::StatsObject;
 pub use timer::{sleep, Timeout};
 
-/// `n` random bytes from the browser's cryptographic generator, as lowercase hex (`2n` characters).
-pub fn random_hex(n: usize) -> Result<String, Error> {
+/// `n` random bytes from the browser's cryptographic generator (`crypto.getRandomValues`).
+pub fn random_bytes(n: usize) -> Result<Vec<u8>, Error> {
     let crypto = web_sys::window()
         .ok_or_else(|| Error::Browser {
             name: "Error".into(),
@@ -30,7 +31,7 @@ pub fn random_hex(n: usize) -> Result<String, Error> {
         .crypto()?;
     let mut bytes = vec![0u8; n];
     crypto.get_random_values_with_u8_array(&mut bytes)?;
-    Ok(crate::transfer::hex(&bytes))
+    Ok(bytes)
 }
 
 /// Milliseconds since the page started loading (`performance.now()`), or 0 where there is no clock.

@@ -5,12 +5,12 @@ use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Event, RtcConfiguration, RtcDataChannel, RtcDataChannelInit, RtcIceCandidate, RtcIceServer,
-    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcRtpTransceiverDirection,
-    RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
+    Event, RtcConfiguration, RtcDataChannelInit, RtcIceCandidate, RtcIceServer, RtcPeerConnection,
+    RtcPeerConnectionIceEvent, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
+    RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-use super::{Error, Listener, LocalMedia};
+use super::{channel::ChannelHandle, Error, Listener, LocalMedia};
 
 /// One `RTCPeerConnection` and every event handler registered on it.
 ///
@@ -153,13 +153,15 @@ impl PeerConnection {
     /// The data channel both sides create with the same `id` (`negotiated: true`, ordered and reliable): it
     /// needs no `datachannel` event and no extra round of negotiation, and it opens with the connection. Create
     /// it before the first offer.
-    pub fn negotiated_channel(&self, label: &str, id: u16) -> RtcDataChannel {
+    pub fn negotiated_channel(&self, label: &str, id: u16) -> ChannelHandle {
         let init = RtcDataChannelInit::new();
         init.set_negotiated(true);
         init.set_id(id);
         init.set_ordered(true);
-        self.pc
-            .create_data_channel_with_data_channel_dict(label, &init)
+        ChannelHandle::new(
+            self.pc
+                .create_data_channel_with_data_channel_dict(label, &init),
+        )
     }
 
     /// Sends `track` in place of the sender's current track of the same kind (`RTCRtpSender.replaceTrack`):
@@ -178,8 +180,15 @@ impl PeerConnection {
         Ok(false)
     }
 
-    /// The browser's connection itself, for what this wrapper does not cover (`getStats()`).
-    pub fn raw(&self) -> &RtcPeerConnection {
+    /// The promise of `getStats()` (read by [`super::stats`]).
+    pub(super) fn raw_stats(&self) -> js_sys::Promise {
+        self.pc.get_stats()
+    }
+
+    /// The JS object, for tests that inspect the connection from JS (its senders, its state). The app itself
+    /// goes through this handle's methods.
+    #[doc(hidden)]
+    pub fn js(&self) -> &JsValue {
         &self.pc
     }
 
@@ -250,6 +259,13 @@ impl PeerConnection {
         let listener = Listener::new(&self.pc, kind, handler)?;
         self.listeners.borrow_mut().push(listener);
         Ok(())
+    }
+}
+
+/// The same connection (JS identity), whatever handle it is reached through.
+impl PartialEq for PeerConnection {
+    fn eq(&self, other: &Self) -> bool {
+        self.pc == other.pc
     }
 }
 

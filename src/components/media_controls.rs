@@ -5,32 +5,21 @@
 //! (the same `MediaStream`), and only then is the old track stopped. A new size is applied to the running camera
 //! (`applyConstraints`). A failed change leaves everything as it was, and says why.
 
-use std::{future::Future, pin::Pin};
+use std::{future::Future, pin::Pin, rc::Rc};
 
 use leptos::{prelude::*, task::spawn_local};
-use web_sys::{MediaStreamTrack, RtcPeerConnection};
+use web_sys::MediaStreamTrack;
 
 use crate::{
-    log::Logger,
+    log::{use_logger, Logger},
     webrtc::{
         devices::{self, Device, Devices},
-        Error, Listener, LocalMedia,
+        Error, Listener, LocalMedia, MediaChoice, PeerConnection,
     },
 };
 
 /// The sizes offered: `(width, height)`.
 pub const RESOLUTIONS: [(u32, u32); 3] = [(320, 240), (640, 480), (1280, 720)];
-
-/// Which devices and resolution to capture with; `None` is the browser's default.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MediaChoice {
-    /// `deviceId` of the camera.
-    pub camera: Option<String>,
-    /// `deviceId` of the microphone.
-    pub microphone: Option<String>,
-    /// Width and height of the video.
-    pub resolution: Option<(u32, u32)>,
-}
 
 /// The device and resolution pickers, Mute, Camera off and Share screen.
 #[component]
@@ -40,10 +29,9 @@ pub fn MediaControls(
     /// The choice that the next capture (Start, or joining a room) uses; the pickers write it.
     choice: RwSignal<MediaChoice>,
     /// Every connection now sending our media: a new track replaces the old one on each (`replaceTrack`).
-    connections: Signal<Vec<RtcPeerConnection>, LocalStorage>,
-    /// Where steps and problems are logged.
-    log: Logger,
+    connections: Signal<Vec<Rc<PeerConnection>>, LocalStorage>,
 ) -> impl IntoView {
+    let log = use_logger();
     let (found, set_found) = signal(Devices::default());
     let c = Controls {
         media,
@@ -328,7 +316,7 @@ fn Toggle(
 struct Controls {
     media: ReadSignal<Option<LocalMedia>, LocalStorage>,
     choice: RwSignal<MediaChoice>,
-    connections: Signal<Vec<RtcPeerConnection>, LocalStorage>,
+    connections: Signal<Vec<Rc<PeerConnection>>, LocalStorage>,
     log: Logger,
     found: ReadSignal<Devices>,
     /// Notified when a track is swapped, enabled or disabled, or a change failed: whatever is read from the
@@ -374,7 +362,7 @@ impl Controls {
     /// Sends `track` on every connection in place of the one of its kind (no renegotiation).
     async fn send(self, track: &MediaStreamTrack) {
         for pc in self.connections.try_get_untracked().unwrap_or_default() {
-            if let Err(error) = devices::replace_track(&pc, track).await {
+            if let Err(error) = pc.replace_track(track).await {
                 self.log.error(format!(
                     "A connection could not send the new {} track: {error}",
                     track.kind()

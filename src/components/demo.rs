@@ -5,20 +5,22 @@ use wasm_bindgen::JsValue;
 use web_sys::MediaStream;
 
 use crate::{
-    call::Call,
-    chat::ChatPanel,
-    log::{millis, Logger},
-    media_controls::{MediaChoice, MediaControls},
-    phase::Phase,
-    stats_panel::StatsPanel,
-    ui::{LogPanel, Problem, VideoTile},
-    webrtc::{random_hex, LocalMedia},
+    components::{
+        chat::ChatPanel,
+        media_controls::MediaControls,
+        stats_panel::StatsPanel,
+        ui::{LogPanel, Problem, VideoTile},
+    },
+    log::provide_logger,
+    model::{log::millis, phase::Phase},
+    signaling::{call::Call, random_hex},
+    webrtc::{LocalMedia, MediaChoice},
 };
 
 /// The peer-connection demo: Start, Call, Hang Up (and Stop), with the local and remote videos and a log.
 #[component]
 pub fn LoopbackDemo() -> impl IntoView {
-    let log = Logger::new();
+    let log = provide_logger();
     let (starting, set_starting) = signal(false);
     let (media, set_media) = signal_local(None::<LocalMedia>);
     let (call, set_call) = signal_local(None::<Call>);
@@ -118,14 +120,14 @@ pub fn LoopbackDemo() -> impl IntoView {
         call.with(|call| {
             call.as_ref().map_or_else(Vec::new, |call| {
                 let (pc1, pc2) = call.connections();
-                vec![pc1.raw().clone(), pc2.raw().clone()]
+                vec![pc1, pc2]
             })
         })
     });
     let sending = Signal::derive_local(move || {
         call.with(|call| {
             call.as_ref()
-                .map_or_else(Vec::new, |call| vec![call.connections().0.raw().clone()])
+                .map_or_else(Vec::new, |call| vec![call.connections().0])
         })
     });
     let pc1_end = Signal::derive_local(move || {
@@ -172,7 +174,6 @@ pub fn LoopbackDemo() -> impl IntoView {
                     empty="Camera off"
                     muted=true
                     stream=Signal::derive(local_stream)
-                    log=log
                     on_first_frame=|| {}
                 />
                 <VideoTile
@@ -181,7 +182,6 @@ pub fn LoopbackDemo() -> impl IntoView {
                     empty="Not in a call"
                     muted=false
                     stream=Signal::derive(remote_stream)
-                    log=log
                     on_first_frame=on_remote_frame
                 />
             </section>
@@ -210,14 +210,14 @@ pub fn LoopbackDemo() -> impl IntoView {
                 {move || phase.get().status()}
             </p>
 
-            <MediaControls media=media choice=choice connections=sending log=log />
-            <StatsPanel title="Call statistics" connections=connections log=log />
+            <MediaControls media=media choice=choice connections=sending />
+            <StatsPanel title="Call statistics" connections=connections />
             <section class="chats">
-                <ChatPanel id="chat-pc1" me=Signal::derive(|| "pc1".to_owned()) channels=pc1_end log=log />
-                <ChatPanel id="chat-pc2" me=Signal::derive(|| "pc2".to_owned()) channels=pc2_end log=log />
+                <ChatPanel id="chat-pc1" me=Signal::derive(|| "pc1".to_owned()) channels=pc1_end />
+                <ChatPanel id="chat-pc2" me=Signal::derive(|| "pc2".to_owned()) channels=pc2_end />
             </section>
 
-            <LogPanel log=log />
+            <LogPanel />
         </main>
     }
 }

@@ -3,14 +3,19 @@
 //! While the panel has connections it polls their `getStats()` once a second in one task, which it aborts when
 //! the connections change or go (no call: no polling, "No call") and when it unmounts.
 
+use std::rc::Rc;
+
 use futures::future::{AbortHandle, Abortable};
 use leptos::{prelude::*, task::spawn_local};
-use web_sys::RtcPeerConnection;
 
 use crate::{
-    log::{millis, Logger},
-    stats::{cell, kbps, Figures, History, Snapshot, CHART_HEIGHT, CHART_WIDTH, ROWS},
-    webrtc::{sleep, stats::report},
+    log::{use_logger, Logger},
+    model::log::millis,
+    model::stats::{
+        cell, fields_of, kbps, Figures, History, RawStats, Snapshot, Value, CHART_HEIGHT,
+        CHART_WIDTH, ROWS,
+    },
+    webrtc::{sleep, stats::StatsObject, PeerConnection},
 };
 
 /// What an unknown figure shows.
@@ -91,10 +96,9 @@ pub fn StatsPanel(
     #[prop(into)]
     title: String,
     /// The connections of the call (the demo: pc1 and pc2; a room: the one with this person). Empty: no call.
-    connections: Signal<Vec<RtcPeerConnection>, LocalStorage>,
-    /// Where problems reading the stats are logged.
-    log: Logger,
+    connections: Signal<Vec<Rc<PeerConnection>>, LocalStorage>,
 ) -> impl IntoView {
+    let log = use_logger();
     let (shown, set_shown) = signal(Shown::default());
 
     // The polling task of the current connections, if any.
@@ -106,7 +110,7 @@ pub fn StatsPanel(
     };
     // (Re)start polling when the connections really change: the signal also fires when something else in
     // what it derives from changes (another person's tile in a room), and that must not restart the history.
-    Effect::new(move |polled: Option<Vec<RtcPeerConnection>>| {
+    Effect::new(move |polled: Option<Vec<Rc<PeerConnection>>>| {
         let current = connections.get();
         if polled.as_ref() == Some(&current) {
             return current;
@@ -211,14 +215,14 @@ pub fn StatsPanel(
 /// Reads the stats of `connections` once a second, forever (the caller aborts it): the figures from the
 /// difference with the previous reading, and a sample for the chart. A failure is shown while it lasts, and logged
 /// only the first time.
-async fn poll(connections: Vec<RtcPeerConnection>, set_shown: WriteSignal<Shown>, log: Logger) {
+async fn poll(connections: Vec<Rc<PeerConnection>>, set_shown: WriteSignal<Shown>, log: Logger) {
     let mut before: Option<Snapshot> = None;
     let mut reported = false;
     loop {
         let mut parts = Vec::with_capacity(connections.len());
         let mut failure = None;
         for (number, pc) in connections.iter().enumerate() {
-            match report(pc).await {
+            match pc.stats(raw_stats).await {
                 Ok(raw) => parts.push(Snapshot::parse(number, &raw)),
                 Err(error) => {
                     failure = Some(format!("Could not read the call statistics: {error}"))
@@ -243,4 +247,30 @@ async fn poll(connections: Vec<RtcPeerConnection>, set_shown: WriteSignal<Shown>
         }
         sleep(1000).await;
     }
+}
+
+/// The fields of one stats object that [`fields_of`] asks for, as plain values; `None` for an object of a type
+/// the panel does not use.
+fn raw_stats(object: &StatsObject) -> Option<RawStats> {
+    let kind = object.text("type")?;
+    let fields = fields_of(&kind);
+    if fields.is_empty() {
+        return None;
+    }
+    let value = |key: &str| {
+        object
+            .number(key)
+            .map(Value::Number)
+            .or_else(|| object.text(key).map(Value::Text))
+            .or_else(|| object.flag(key).map(Value::Bool))
+    };
+    Some(RawStats {
+        id: object.text("id").unwrap_or_default(),
+        timestamp: object.number("timestamp").unwrap_or(0.0),
+        fields: fields
+            .iter()
+            .filter_map(|&key| Some((key, value(key)?)))
+            .collect(),
+        kind,
+    })
 }

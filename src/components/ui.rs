@@ -6,7 +6,8 @@ use leptos::{html, prelude::*, tachys::view::keyed::keyed, task::spawn_local};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{
-    log::{Entry, Level, Logger},
+    log::use_logger,
+    model::log::{Entry, Level},
     webrtc::Error,
 };
 
@@ -48,11 +49,10 @@ pub fn VideoTile(
     muted: bool,
     /// The `srcObject`: a `MediaStream`, or `null` for none.
     stream: Signal<JsValue>,
-    /// Where the video's size changes are logged.
-    log: Logger,
     /// Called on each `resize` with a non-zero size; the first one after a stream is set is its first frame.
     on_first_frame: impl Fn() + 'static,
 ) -> impl IntoView {
+    let log = use_logger();
     let video = NodeRef::<html::Video>::new();
     let playing = move || !stream.with(JsValue::is_null);
     // The last size logged, so a repeated `resize` with the same size is not logged twice. Each new stream
@@ -151,10 +151,8 @@ fn LogLine(
 
 /// The log: one timestamped line per step, newest at the bottom, kept scrolled to the end.
 #[component]
-pub fn LogPanel(
-    /// The log to show.
-    log: Logger,
-) -> impl IntoView {
+pub fn LogPanel() -> impl IntoView {
+    let log = use_logger();
     let lines = log.lines();
     let list = NodeRef::<html::Ol>::new();
     Effect::new(move |_| {

@@ -7,14 +7,17 @@ use leptos_router::hooks::use_params_map;
 use protocol::PeerId;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::session::{Connection, RoomView, Session};
 use crate::{
-    chat::ChatPanel,
-    log::{millis, Logger},
-    media_controls::{MediaChoice, MediaControls},
-    stats_panel::StatsPanel,
-    ui::{LogPanel, Problem, VideoTile},
-    webrtc::{now_ms, LocalMedia},
+    components::{
+        chat::ChatPanel,
+        media_controls::MediaControls,
+        stats_panel::StatsPanel,
+        ui::{LogPanel, Problem, VideoTile},
+    },
+    log::provide_logger,
+    model::log::millis,
+    signaling::session::{Connection, RoomView, Session},
+    webrtc::{now_ms, LocalMedia, MediaChoice},
 };
 
 /// `/room/:id`: the room named in the address, or a message if the id cannot be a room.
@@ -64,7 +67,7 @@ pub fn RoomPage(
     /// The signaling WebSocket URL.
     server: String,
 ) -> impl IntoView {
-    let log = Logger::new();
+    let log = provide_logger();
     let view = RoomView::new(log);
     let (media, set_media) = signal_local(None::<LocalMedia>);
     let session = StoredValue::new_local(None::<Session>);
@@ -189,7 +192,6 @@ pub fn RoomPage(
                     empty="Camera off"
                     muted=true
                     stream=Signal::derive(local_stream)
-                    log=log
                     on_first_frame=|| {}
                 />
                 <For
@@ -225,7 +227,7 @@ pub fn RoomPage(
                 </Show>
             </div>
 
-            <MediaControls media=media choice=choice connections=connections log=log />
+            <MediaControls media=media choice=choice connections=connections />
             <section class="stats-list">
                 <For
                     each=move || view.tiles.with(|tiles| tiles.keys().cloned().collect::<Vec<_>>())
@@ -240,13 +242,12 @@ pub fn RoomPage(
                                 .into_iter()
                                 .collect()
                         })
-                        log=log
                     />
                 </For>
             </section>
-            <ChatPanel id="chat" me=me_name channels=channels log=log />
+            <ChatPanel id="chat" me=me_name channels=channels />
 
-            <LogPanel log=log />
+            <LogPanel />
         </main>
     }
 }
@@ -306,7 +307,6 @@ fn RemoteTile(
             empty="Connecting…"
             muted=false
             stream=stream
-            log=view.log
             on_first_frame=on_first_frame
         />
     }

@@ -18,13 +18,12 @@ use futures::{
 use protocol::{IceServer, PeerId, Signal};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    MediaStream, RtcDataChannel, RtcIceCandidate, RtcIceCandidateInit, RtcSdpType,
-    RtcSessionDescriptionInit,
+    MediaStream, RtcIceCandidate, RtcIceCandidateInit, RtcSdpType, RtcSessionDescriptionInit,
 };
 
 use crate::{
-    call::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL},
-    webrtc::{Error, PeerConnection, Timeout},
+    signaling::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL},
+    webrtc::{channel::ChannelHandle, Error, PeerConnection, Timeout},
 };
 
 /// How long a connection may take to come up before the person is told it could not be made.
@@ -62,7 +61,7 @@ pub enum PeerEvent {
     /// The peer's audio and video arrived (once per stream).
     Stream(MediaStream),
     /// Our end of the data channel with the peer (chat and files), made with the first offer or answer.
-    Channel(RtcDataChannel),
+    Channel(ChannelHandle),
     /// The connection's status changed.
     Status(PeerStatus),
     /// A step worth a line in the log.
@@ -234,8 +233,8 @@ impl RemotePeer {
     }
 
     /// The connection, for stats and track replacement.
-    pub fn connection(&self) -> &PeerConnection {
-        &self.pc
+    pub fn connection(&self) -> Rc<PeerConnection> {
+        self.pc.clone()
     }
 
     /// Handles a signal the peer sent (in arrival order).

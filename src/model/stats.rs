@@ -11,11 +11,11 @@
 //!   apart, with [`rate`] for every counter;
 //! - [`History`] keeps the last 60 seconds of bitrate and round-trip time, and draws them as a [`Chart`].
 //!
-//! Numbers are formatted by hand ([`kbps`], [`crate::log::millis`]): float formatting costs 16 KB of wasm.
+//! Numbers are formatted by hand ([`kbps`], [`super::log::millis`]): float formatting costs 16 KB of wasm.
 
 use std::collections::VecDeque;
 
-use crate::log::millis;
+use super::log::millis;
 
 /// One field of a stats object, as the browser gave it.
 #[derive(Debug, Clone, PartialEq)]

@@ -21,10 +21,13 @@ use leptos::prelude::*;
 use protocol::{close, ClientMessage, ErrorCode, IceServer, LeaveReason, PeerId, ServerMessage};
 use web_sys::MediaStream;
 
-use super::peer::{PeerEvent, PeerStatus, RemotePeer};
+use super::{
+    peer::{PeerEvent, PeerStatus, RemotePeer},
+    random_hex,
+};
 use crate::{
     log::Logger,
-    webrtc::{now_ms, random_hex, Closed, Socket, Timeout},
+    webrtc::{channel::ChannelHandle, now_ms, Closed, PeerConnection, Socket, Timeout},
 };
 
 /// How often we ask the server whether it is still there; no `pong` by the next tick means it is gone.
@@ -91,9 +94,9 @@ pub struct Tile {
     /// Whether we called them (we arrived after them).
     pub dialed: bool,
     /// The connection with them, for stats and track replacement.
-    pub connection: Option<web_sys::RtcPeerConnection>,
+    pub connection: Option<Rc<PeerConnection>>,
     /// Our end of the data channel with them.
-    pub channel: Option<web_sys::RtcDataChannel>,
+    pub channel: Option<ChannelHandle>,
 }
 
 /// What the page shows of the room; the session writes it, the components read it.
@@ -435,7 +438,7 @@ impl Inner {
             Ok(peer) => {
                 tiles.try_update(|tiles| {
                     if let Some(tile) = tiles.get_mut(&id) {
-                        tile.connection = Some(peer.connection().raw().clone());
+                        tile.connection = Some(peer.connection());
                     }
                 });
                 self.log(if dial {

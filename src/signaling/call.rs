@@ -17,24 +17,20 @@ use futures::{
     stream::{self, StreamExt},
 };
 use wasm_bindgen::JsCast;
-use web_sys::{MediaStream, RtcDataChannel, RtcIceCandidate};
+use web_sys::{MediaStream, RtcIceCandidate};
 
+use super::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL};
 use crate::{
     log::Logger,
-    webrtc::{now_ms, Error, LocalMedia, PeerConnection},
+    webrtc::{channel::ChannelHandle, now_ms, Error, LocalMedia, PeerConnection},
 };
-
-/// The label of the data channel that carries chat and files, in the demo and in rooms.
-pub const DATA_CHANNEL_LABEL: &str = "chat";
-/// Its stream id: both ends create it with this id (`negotiated: true`).
-pub const DATA_CHANNEL_ID: u16 = 0;
 
 /// A running call between pc1 (the sender) and pc2 (the receiver), both in this page.
 pub struct Call {
     pc1: Rc<PeerConnection>,
     pc2: Rc<PeerConnection>,
     /// pc1's and pc2's ends of the data channel (chat and files), open once the call is connected.
-    channels: (RtcDataChannel, RtcDataChannel),
+    channels: (ChannelHandle, ChannelHandle),
     negotiation: AbortHandle,
     /// When Call was pressed (`performance.now()`), until the first remote frame is reported.
     started_at: Cell<Option<f64>>,
@@ -125,12 +121,12 @@ impl Call {
     }
 
     /// pc1 (the sender) and pc2 (the receiver), for stats and track replacement.
-    pub fn connections(&self) -> (&PeerConnection, &PeerConnection) {
-        (&self.pc1, &self.pc2)
+    pub fn connections(&self) -> (Rc<PeerConnection>, Rc<PeerConnection>) {
+        (self.pc1.clone(), self.pc2.clone())
     }
 
     /// pc1's and pc2's ends of the data channel.
-    pub fn channels(&self) -> &(RtcDataChannel, RtcDataChannel) {
+    pub fn channels(&self) -> &(ChannelHandle, ChannelHandle) {
         &self.channels
     }
 

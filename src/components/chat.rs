@@ -4,7 +4,7 @@
 //! every open channel. A file goes to every open channel too, each with its own transfer: read from the file a
 //! slice at a time, sent in chunks while the channel's queue stays under [`HIGH_WATER`], hashed on both sides,
 //! and put back together on the receiving side as JS `Uint8Array`s (outside wasm memory) until a `Blob` and a
-//! download link are made. What travels, and the checks, are in [`crate::transfer`].
+//! download link are made. What travels, and the checks, are in [`crate::model::transfer`].
 //!
 //! Ownership: each channel's handlers, its incoming file and its outgoing task belong to the panel's entry for
 //! that channel, dropped when the channel leaves the list or the panel unmounts; each download link's object
@@ -19,17 +19,19 @@ use futures::{
 };
 use js_sys::{ArrayBuffer, Uint8Array};
 use leptos::{prelude::*, tachys::view::keyed::keyed};
-use web_sys::{File, RtcDataChannel, RtcDataChannelState};
+use web_sys::{File, RtcDataChannelState};
 
 use crate::{
-    log::{millis, Logger},
-    transfer::{
+    log::{use_logger, Logger},
+    model::log::millis,
+    model::transfer::{
         check_size, ranges, rate_text, size_text, Hasher, Message, Progress, Reassembly, CANCELLED,
         CHUNK_SIZE, HIGH_WATER, LOW_WATER, MAX_FILE_SIZE, READ_SIZE,
     },
+    signaling::random_hex,
     webrtc::{
-        channel::{blob_from_parts, read_slice, DataChannel, ObjectUrl, Payload},
-        now_ms, random_hex, Error,
+        channel::{blob_from_parts, read_slice, ChannelHandle, DataChannel, ObjectUrl, Payload},
+        now_ms, Error,
     },
 };
 
@@ -51,14 +53,12 @@ pub fn ChatPanel(
     me: Signal<String>,
     /// The channels to talk on, each with the name of the person at the other end. A channel is added when a
     /// connection is made and removed when it closes.
-    channels: Signal<Vec<(String, RtcDataChannel)>, LocalStorage>,
-    /// Where steps and problems are logged.
-    log: Logger,
+    channels: Signal<Vec<(String, ChannelHandle)>, LocalStorage>,
     /// The largest file sent or accepted, in bytes ([`MAX_FILE_SIZE`] unless given; tests lower it).
     #[prop(optional)]
     max_file_size: Option<u64>,
 ) -> impl IntoView {
-    let panel = Panel::new(me, log, max_file_size.unwrap_or(MAX_FILE_SIZE));
+    let panel = Panel::new(me, use_logger(), max_file_size.unwrap_or(MAX_FILE_SIZE));
     Effect::new(move |_| {
         let list = channels.get();
         untrack(|| panel.sync(list));
@@ -568,13 +568,13 @@ impl Panel {
     // --- Channels coming and going ---
 
     /// Follows the list: a new channel gets handlers; a channel gone from it ends its transfers and drops them.
-    fn sync(self, list: Vec<(String, RtcDataChannel)>) {
+    fn sync(self, list: Vec<(String, ChannelHandle)>) {
         let gone = self
             .entries
             .try_update_value(|entries| {
                 let (keep, gone) = std::mem::take(entries)
                     .into_iter()
-                    .partition(|link| list.iter().any(|(_, raw)| raw == link.channel.raw()));
+                    .partition(|link| list.iter().any(|(_, handle)| link.channel.is(handle)));
                 *entries = keep;
                 gone
             })
@@ -582,12 +582,12 @@ impl Panel {
         for mut link in gone {
             self.end_transfers(&mut link);
         }
-        for (peer, raw) in list {
+        for (peer, handle) in list {
             let known = self
                 .entries
-                .with_value(|entries| entries.iter().any(|link| link.channel.raw() == &raw));
+                .with_value(|entries| entries.iter().any(|link| link.channel.is(&handle)));
             if !known {
-                if let Err(error) = self.add(peer.clone(), raw) {
+                if let Err(error) = self.add(peer.clone(), handle) {
                     self.log
                         .error(format!("Could not use the data channel to {peer}: {error}"));
                 }
@@ -596,9 +596,9 @@ impl Panel {
         self.refresh();
     }
 
-    fn add(self, peer: String, raw: RtcDataChannel) -> Result<(), Error> {
+    fn add(self, peer: String, handle: ChannelHandle) -> Result<(), Error> {
         let key = self.next_key();
-        let channel = Rc::new(DataChannel::new(raw));
+        let channel = Rc::new(DataChannel::new(&handle));
         channel.set_buffered_amount_low_threshold(LOW_WATER);
         let name = peer.clone();
         channel.on_open(move || {

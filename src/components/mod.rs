@@ -1,0 +1,14 @@
+//! The pages and their parts, in Leptos. Components take handles from [`crate::webrtc`] and state from
+//! [`crate::model`] and [`crate::signaling`]; they never touch web-sys RTC or media types themselves.
+//!
+//! - [`demo`]: the loopback demo page (`/`).
+//! - [`room_page`]: a room (`/room/<id>`).
+//! - [`ui`]: the alert banner, a video tile, the log panel.
+//! - [`stats_panel`], [`media_controls`], [`chat`]: the panels both pages have.
+
+pub mod chat;
+pub mod demo;
+pub mod media_controls;
+pub mod room_page;
+pub mod stats_panel;
+pub mod ui;

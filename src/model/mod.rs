@@ -1,0 +1,11 @@
+//! Plain Rust: the app's state and logic with no browser and no Leptos, tested natively with `cargo test`.
+//!
+//! - [`phase`]: the demo's buttons (the page contract).
+//! - [`log`]: the log's lines and time formatting.
+//! - [`stats`]: call statistics parsed from `getStats()` reports, rates, the chart.
+//! - [`transfer`]: the data channel's messages, chunking, hashing and reassembly of files.
+
+pub mod log;
+pub mod phase;
+pub mod stats;
+pub mod transfer;
