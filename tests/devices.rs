@@ -252,7 +252,7 @@ impl Setup {
         let log = Logger::new();
         let shown = remote.clone();
         let call = Call::start(&media, log, move |stream| {
-            shown.set_src_object(Some(&stream));
+            webrtc_demo::webrtc::show(&shown, Some(&stream));
             let _ = shown.play();
         })
         .expect("a call");

@@ -1,8 +1,6 @@
 //! The loopback demo page (`/`): two videos, the buttons, a status line, an alert banner and the log.
 
 use leptos::{prelude::*, task::spawn_local};
-use wasm_bindgen::JsValue;
-use web_sys::MediaStream;
 
 use crate::{
     components::{
@@ -14,7 +12,7 @@ use crate::{
     log::provide_logger,
     model::{log::millis, phase::Phase},
     signaling::{call::Call, random_hex},
-    webrtc::{LocalMedia, MediaChoice},
+    webrtc::{LocalMedia, MediaChoice, Stream},
 };
 
 /// The peer-connection demo: Start, Call, Hang Up (and Stop), with the local and remote videos and a log.
@@ -24,7 +22,7 @@ pub fn LoopbackDemo() -> impl IntoView {
     let (starting, set_starting) = signal(false);
     let (media, set_media) = signal_local(None::<LocalMedia>);
     let (call, set_call) = signal_local(None::<Call>);
-    let (remote, set_remote) = signal_local(None::<MediaStream>);
+    let (remote, set_remote) = signal_local(None::<Stream>);
 
     let phase = Memo::new(move |_| {
         Phase::of(
@@ -97,15 +95,8 @@ pub fn LoopbackDemo() -> impl IntoView {
         set_media.try_update(Option::take);
     });
 
-    let local_stream = move || {
-        media.with(|media| {
-            media
-                .as_ref()
-                .map_or(JsValue::NULL, |media| media.stream().into())
-        })
-    };
-    let remote_stream =
-        move || remote.with(|remote| remote.as_ref().map_or(JsValue::NULL, JsValue::from));
+    let local_stream =
+        move || media.with(|media| media.as_ref().map(|media| media.stream().clone()));
 
     let on_remote_frame = move || {
         if let Some(ms) = call.with_untracked(|call| call.as_ref().and_then(Call::take_setup_time))
@@ -173,7 +164,7 @@ pub fn LoopbackDemo() -> impl IntoView {
                     label="Local (sent by pc1)"
                     empty="Camera off"
                     muted=true
-                    stream=Signal::derive(local_stream)
+                    stream=Signal::derive_local(local_stream)
                     on_first_frame=|| {}
                 />
                 <VideoTile
@@ -181,7 +172,7 @@ pub fn LoopbackDemo() -> impl IntoView {
                     label="Remote (received by pc2)"
                     empty="Not in a call"
                     muted=false
-                    stream=Signal::derive(remote_stream)
+                    stream=remote.into()
                     on_first_frame=on_remote_frame
                 />
             </section>

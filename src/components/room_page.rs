@@ -87,7 +87,7 @@ pub fn RoomPage(
                         for line in captured.describe() {
                             log.info(format!("Using {line}"));
                         }
-                        let stream = Clone::clone(captured.stream()); // Not `.clone()`: JS clone().
+                        let stream = captured.stream().clone();
                         if set_media.try_set(Some(captured)).is_some() {
                             return; // The page went away meanwhile; the camera was released on drop.
                         }
@@ -127,13 +127,8 @@ pub fn RoomPage(
             Connection::Left | Connection::Refused(_)
         )
     };
-    let local_stream = move || {
-        media.with(|media| {
-            media
-                .as_ref()
-                .map_or(JsValue::NULL, |media| media.stream().into())
-        })
-    };
+    let local_stream =
+        move || media.with(|media| media.as_ref().map(|media| media.stream().clone()));
     let me = move || match view.me.get() {
         Some(id) => format!("You ({})", id.short()),
         None => "You".into(),
@@ -191,7 +186,7 @@ pub fn RoomPage(
                     label=Signal::derive(me)
                     empty="Camera off"
                     muted=true
-                    stream=Signal::derive(local_stream)
+                    stream=Signal::derive_local(local_stream)
                     on_first_frame=|| {}
                 />
                 <For
@@ -261,13 +256,9 @@ fn RemoteTile(
     view: RoomView,
 ) -> impl IntoView {
     let key = id.clone();
-    let stream = Signal::derive(move || {
-        view.tiles.with(|tiles| {
-            tiles
-                .get(&key)
-                .and_then(|tile| tile.stream.clone())
-                .map_or(JsValue::NULL, JsValue::from)
-        })
+    let stream = Signal::derive_local(move || {
+        view.tiles
+            .with(|tiles| tiles.get(&key).and_then(|tile| tile.stream.clone()))
     });
     let key = id.clone();
     let status = Signal::derive(move || {

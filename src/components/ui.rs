@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use leptos::{html, prelude::*, tachys::view::keyed::keyed, task::spawn_local};
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{
     log::use_logger,
     model::log::{Entry, Level},
-    webrtc::Error,
+    webrtc::{show, Error, Stream},
 };
 
 /// The alert banner: the latest failure a person must act on, or nothing.
@@ -48,13 +47,13 @@ pub fn VideoTile(
     /// Mute the sound (the local preview must be muted, or it echoes).
     muted: bool,
     /// The `srcObject`: a `MediaStream`, or `null` for none.
-    stream: Signal<JsValue>,
+    stream: Signal<Option<Stream>, LocalStorage>,
     /// Called on each `resize` with a non-zero size; the first one after a stream is set is its first frame.
     on_first_frame: impl Fn() + 'static,
 ) -> impl IntoView {
     let log = use_logger();
     let video = NodeRef::<html::Video>::new();
-    let playing = move || !stream.with(JsValue::is_null);
+    let playing = move || stream.with(Option::is_some);
     // The last size logged, so a repeated `resize` with the same size is not logged twice. Each new stream
     // starts from zero, so each call logs its size again.
     let last_size = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
@@ -80,15 +79,15 @@ pub fn VideoTile(
     // makes the video start loading again (black, then a fresh first frame). The signal fires for any change
     // of what it derives from, for example another person's tile in a room.
     let new_stream = last_size.clone();
-    Effect::new(move |applied: Option<Option<JsValue>>| {
+    Effect::new(move |applied: Option<Option<Option<Stream>>>| {
         let current = stream.get();
         let element = video.get()?;
         if applied.flatten().as_ref() == Some(&current) {
             return Some(current);
         }
-        element.set_src_object(current.dyn_ref::<web_sys::MediaStream>());
+        show(&element, current.as_ref());
         new_stream.set((0, 0));
-        if !current.is_null() {
+        if current.is_some() {
             play();
         }
         Some(current)

@@ -16,13 +16,12 @@ use futures::{
     future::{AbortHandle, Abortable},
     stream::{self, StreamExt},
 };
-use wasm_bindgen::JsCast;
-use web_sys::{MediaStream, RtcIceCandidate};
+use web_sys::RtcIceCandidate;
 
 use super::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL};
 use crate::{
     log::Logger,
-    webrtc::{channel::ChannelHandle, now_ms, Error, LocalMedia, PeerConnection},
+    webrtc::{channel::ChannelHandle, now_ms, Error, LocalMedia, PeerConnection, Stream},
 };
 
 /// A running call between pc1 (the sender) and pc2 (the receiver), both in this page.
@@ -45,7 +44,7 @@ impl Call {
     pub fn start(
         media: &LocalMedia,
         log: Logger,
-        on_remote_stream: impl Fn(MediaStream) + 'static,
+        on_remote_stream: impl Fn(Stream) + 'static,
     ) -> Result<Call, Error> {
         let started_at = now_ms();
         log.info("Starting call");
@@ -75,16 +74,9 @@ impl Call {
         }
 
         // pc2's incoming tracks (audio and video) share one stream; hand it over once.
-        let mut shown: Option<String> = None;
-        pc2.on_track(move |event| {
-            let Some(stream) = event.streams().get(0).dyn_into::<MediaStream>().ok() else {
-                return;
-            };
-            if shown.as_deref() != Some(stream.id().as_str()) {
-                shown = Some(stream.id());
-                log.info("pc2 received remote stream");
-                on_remote_stream(stream);
-            }
+        pc2.on_remote_stream(move |stream| {
+            log.info("pc2 received remote stream");
+            on_remote_stream(stream);
         })?;
 
         pc1.add_tracks(media);

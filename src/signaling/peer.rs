@@ -16,14 +16,12 @@ use futures::{
     StreamExt,
 };
 use protocol::{IceServer, PeerId, Signal};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    MediaStream, RtcIceCandidate, RtcIceCandidateInit, RtcSdpType, RtcSessionDescriptionInit,
-};
+use wasm_bindgen::JsValue;
+use web_sys::{RtcIceCandidate, RtcIceCandidateInit, RtcSdpType, RtcSessionDescriptionInit};
 
 use crate::{
     signaling::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL},
-    webrtc::{channel::ChannelHandle, Error, PeerConnection, Timeout},
+    webrtc::{channel::ChannelHandle, Error, PeerConnection, Stream, Timeout},
 };
 
 /// How long a connection may take to come up before the person is told it could not be made.
@@ -59,7 +57,7 @@ pub enum PeerEvent {
     /// Send this to the peer through the signaling server.
     Signal(Signal),
     /// The peer's audio and video arrived (once per stream).
-    Stream(MediaStream),
+    Stream(Stream),
     /// Our end of the data channel with the peer (chat and files), made with the first offer or answer.
     Channel(ChannelHandle),
     /// The connection's status changed.
@@ -106,7 +104,7 @@ impl RemotePeer {
         id: PeerId,
         dial: bool,
         ice_servers: &[IceServer],
-        media: Option<MediaStream>,
+        media: Option<Stream>,
         report: impl Fn(PeerEvent) + 'static,
     ) -> Result<RemotePeer, Error> {
         let report: Rc<dyn Fn(PeerEvent)> = Rc::new(report);
@@ -129,16 +127,7 @@ impl RemotePeer {
 
         // Their audio and video share one stream; hand it over once per stream.
         let tell = report.clone();
-        let mut shown: Option<String> = None;
-        pc.on_track(move |event| {
-            let Some(stream) = event.streams().get(0).dyn_into::<MediaStream>().ok() else {
-                return;
-            };
-            if shown.as_deref() != Some(stream.id().as_str()) {
-                shown = Some(stream.id());
-                tell(PeerEvent::Stream(stream));
-            }
-        })?;
+        pc.on_remote_stream(move |stream| tell(PeerEvent::Stream(stream)))?;
 
         // Not up within the timeout: say so. Restarted on an ICE restart, cancelled once connected.
         let timeout = Rc::new(Cell::new(None::<Timeout>));
@@ -270,7 +259,7 @@ async fn run(
     pc: Rc<PeerConnection>,
     polite: bool,
     mut queue: UnboundedReceiver<Step>,
-    mut pending_media: Option<Option<MediaStream>>,
+    mut pending_media: Option<Option<Stream>>,
     report: Rc<dyn Fn(PeerEvent)>,
 ) {
     let log = |text: String| report(PeerEvent::Log(text));

@@ -19,7 +19,6 @@ use std::{
 
 use leptos::prelude::*;
 use protocol::{close, ClientMessage, ErrorCode, IceServer, LeaveReason, PeerId, ServerMessage};
-use web_sys::MediaStream;
 
 use super::{
     peer::{PeerEvent, PeerStatus, RemotePeer},
@@ -27,7 +26,7 @@ use super::{
 };
 use crate::{
     log::Logger,
-    webrtc::{channel::ChannelHandle, now_ms, Closed, PeerConnection, Socket, Timeout},
+    webrtc::{channel::ChannelHandle, now_ms, Closed, PeerConnection, Socket, Stream, Timeout},
 };
 
 /// How often we ask the server whether it is still there; no `pong` by the next tick means it is gone.
@@ -86,7 +85,7 @@ impl Connection {
 #[derive(Clone)]
 pub struct Tile {
     /// Their audio and video, once it arrives.
-    pub stream: Option<MediaStream>,
+    pub stream: Option<Stream>,
     /// How the connection is doing.
     pub status: PeerStatus,
     /// When the connection to them began (`performance.now()`).
@@ -141,7 +140,7 @@ struct Inner {
     room: String,
     /// This page's secret: our id is derived from it. Kept for the page's lifetime, never shown.
     secret: String,
-    media: Option<MediaStream>,
+    media: Option<Stream>,
     view: RoomView,
     socket: Option<Socket>,
     me: Option<PeerId>,
@@ -160,7 +159,7 @@ struct Inner {
 
 impl Session {
     /// **Join** `room` through the server at `url` (`ws://host/ws`), sending `media` to everyone there.
-    pub fn join(room: String, url: String, media: Option<MediaStream>, view: RoomView) -> Session {
+    pub fn join(room: String, url: String, media: Option<Stream>, view: RoomView) -> Session {
         let secret = random_hex(32).unwrap_or_else(|error| {
             view.log.error(format!(
                 "No secure random numbers ({error}); using the clock"

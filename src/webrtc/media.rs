@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 
 use wasm_bindgen::JsCast;
-use web_sys::{MediaStream, MediaStreamTrack};
+use web_sys::{HtmlMediaElement, MediaStream, MediaStreamTrack};
 
 use super::{devices, Error};
 
@@ -22,13 +22,44 @@ pub struct MediaChoice {
     pub resolution: Option<(u32, u32)>,
 }
 
+/// A media stream to show in a video: ours, or one a connection receives. A handle: cheap to clone (the same
+/// stream, not a copy), and equal when it is the same stream.
+#[derive(Clone, PartialEq)]
+pub struct Stream(MediaStream);
+
+impl Stream {
+    pub(super) fn new(stream: MediaStream) -> Self {
+        Stream(stream)
+    }
+
+    pub(super) fn raw(&self) -> &MediaStream {
+        &self.0
+    }
+
+    /// The stream's `id`.
+    pub fn id(&self) -> String {
+        self.0.id()
+    }
+
+    /// The JS object, for tests that inspect it from JS.
+    #[doc(hidden)]
+    pub fn js(&self) -> &wasm_bindgen::JsValue {
+        &self.0
+    }
+}
+
+/// Plays `stream` in `video` (its `srcObject`), or empties the video with `None`.
+pub fn show(video: &HtmlMediaElement, stream: Option<&Stream>) {
+    video.set_src_object(stream.map(Stream::raw));
+}
+
 /// A captured camera/microphone stream, and the only owner of its devices.
 ///
 /// Its tracks can be swapped in place (another camera, another microphone, a shared screen): the stream stays
 /// the same object, so the videos that show it keep showing it. Dropping it stops every track, the camera set
 /// aside during a screen share included, which releases the devices (the camera light goes off).
 pub struct LocalMedia {
-    stream: MediaStream,
+    stream: Stream,
     /// The camera while the screen is shared in its place: still running, to come back when sharing stops.
     camera_aside: RefCell<Option<MediaStreamTrack>>,
 }
@@ -50,19 +81,20 @@ impl LocalMedia {
         )
         .await?;
         Ok(LocalMedia {
-            stream,
+            stream: Stream::new(stream),
             camera_aside: RefCell::new(None),
         })
     }
 
     /// The stream, for a video element's `srcObject` or for adding its tracks to a connection.
-    pub fn stream(&self) -> &MediaStream {
+    pub fn stream(&self) -> &Stream {
         &self.stream
     }
 
     /// Every audio and video track of the stream (the shared screen rather than the camera while sharing).
     pub fn tracks(&self) -> impl Iterator<Item = MediaStreamTrack> {
         self.stream
+            .0
             .get_tracks()
             .into_iter()
             .filter_map(|track| track.dyn_into::<MediaStreamTrack>().ok())
@@ -151,9 +183,9 @@ impl LocalMedia {
 
     /// Adds `new` to the stream, then removes `old`: a video showing the stream goes on with the new track.
     fn put(&self, new: &MediaStreamTrack, old: Option<&MediaStreamTrack>) {
-        self.stream.add_track(new);
+        self.stream.0.add_track(new);
         if let Some(old) = old {
-            self.stream.remove_track(old);
+            self.stream.0.remove_track(old);
         }
     }
 

@@ -15,7 +15,7 @@ mod timer;
 
 pub use error::Error;
 pub use listener::Listener;
-pub use media::{LocalMedia, MediaChoice};
+pub use media::{show, LocalMedia, MediaChoice, Stream};
 pub use peer::PeerConnection;
 pub use socket::{Closed, Socket};
 pub use stats::StatsObject;

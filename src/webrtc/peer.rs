@@ -10,7 +10,7 @@ use web_sys::{
     RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-use super::{channel::ChannelHandle, Error, Listener, LocalMedia};
+use super::{channel::ChannelHandle, Error, Listener, LocalMedia, Stream};
 
 /// One `RTCPeerConnection` and every event handler registered on it.
 ///
@@ -95,9 +95,19 @@ impl PeerConnection {
         self.listen("negotiationneeded", move |_: Event| handler())
     }
 
-    /// `track`: a remote track arrived, with the streams it belongs to.
-    pub fn on_track(&self, handler: impl FnMut(RtcTrackEvent) + 'static) -> Result<(), Error> {
-        self.listen("track", handler)
+    /// `track`, once per new stream: the stream that the far side's tracks arrive in (its audio and video share
+    /// one), each time a different one starts.
+    pub fn on_remote_stream(&self, mut handler: impl FnMut(Stream) + 'static) -> Result<(), Error> {
+        let mut shown: Option<String> = None;
+        self.listen("track", move |event: RtcTrackEvent| {
+            let Ok(stream) = event.streams().get(0).dyn_into::<web_sys::MediaStream>() else {
+                return;
+            };
+            if shown.as_deref() != Some(stream.id().as_str()) {
+                shown = Some(stream.id());
+                handler(Stream::new(stream));
+            }
+        })
     }
 
     /// Sends every track of `media` (`addTrack`), tagged with its stream so the far side groups them.
@@ -106,7 +116,8 @@ impl PeerConnection {
     }
 
     /// Sends every track of `stream` (`addTrack`), tagged with the stream.
-    pub fn add_stream(&self, stream: &web_sys::MediaStream) {
+    pub fn add_stream(&self, stream: &Stream) {
+        let stream = stream.raw();
         for track in stream.get_tracks() {
             if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
                 self.pc.add_track_0(&track, stream);
