@@ -16,12 +16,13 @@ use futures::{
     future::{AbortHandle, Abortable},
     stream::{self, StreamExt},
 };
-use web_sys::RtcIceCandidate;
 
 use super::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL};
 use crate::{
     log::Logger,
-    webrtc::{channel::ChannelHandle, now_ms, Error, LocalMedia, PeerConnection, Stream},
+    webrtc::{
+        channel::ChannelHandle, now_ms, Candidate, Error, LocalMedia, PeerConnection, Stream,
+    },
 };
 
 /// A running call between pc1 (the sender) and pc2 (the receiver), both in this page.
@@ -144,8 +145,8 @@ impl Drop for Call {
 async fn negotiate(
     pc1: Rc<PeerConnection>,
     pc2: Rc<PeerConnection>,
-    for_pc1: UnboundedReceiver<Option<RtcIceCandidate>>,
-    for_pc2: UnboundedReceiver<Option<RtcIceCandidate>>,
+    for_pc1: UnboundedReceiver<Option<Candidate>>,
+    for_pc2: UnboundedReceiver<Option<Candidate>>,
     log: Logger,
 ) {
     if let Err(error) = offer_and_answer(&pc1, &pc2, log).await {
@@ -206,8 +207,8 @@ async fn offer_and_answer(
 async fn exchange_candidates(
     pc1: &PeerConnection,
     pc2: &PeerConnection,
-    for_pc1: UnboundedReceiver<Option<RtcIceCandidate>>,
-    for_pc2: UnboundedReceiver<Option<RtcIceCandidate>>,
+    for_pc1: UnboundedReceiver<Option<Candidate>>,
+    for_pc2: UnboundedReceiver<Option<Candidate>>,
     log: Logger,
 ) {
     let mut candidates = stream::select(
@@ -220,7 +221,7 @@ async fn exchange_candidates(
         match (candidate, result) {
             (Some(candidate), Ok(())) => log.info(format!(
                 "{to} added ICE candidate from {from}: {}",
-                describe_candidate(&candidate.candidate())
+                describe_candidate(&candidate.candidate)
             )),
             (None, Ok(())) => {
                 log.info(format!("{to} got end-of-candidates from {from}"));

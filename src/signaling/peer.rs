@@ -16,12 +16,12 @@ use futures::{
     StreamExt,
 };
 use protocol::{IceServer, PeerId, Signal};
-use wasm_bindgen::JsValue;
-use web_sys::{RtcIceCandidate, RtcIceCandidateInit, RtcSdpType, RtcSessionDescriptionInit};
 
 use crate::{
     signaling::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL},
-    webrtc::{channel::ChannelHandle, Error, PeerConnection, Stream, Timeout},
+    webrtc::{
+        channel::ChannelHandle, Candidate, Description, Error, PeerConnection, Stream, Timeout,
+    },
 };
 
 /// How long a connection may take to come up before the person is told it could not be made.
@@ -115,7 +115,7 @@ impl RemotePeer {
         let send = report.clone();
         pc.on_ice_candidate(move |candidate| {
             send(PeerEvent::Signal(match candidate {
-                Some(candidate) => candidate_signal(&candidate),
+                Some(candidate) => candidate_signal(candidate),
                 None => Signal::EndOfCandidates,
             }))
         })?;
@@ -275,9 +275,9 @@ async fn run(
                         return Ok(());
                     }
                     // **Offer**: setLocalDescription() makes it.
-                    let (_, sdp) = pc.set_local_description_auto().await?;
+                    let offer = pc.set_local_description_auto().await?;
                     log("Sent offer".into());
-                    send(Signal::Offer { sdp });
+                    send(signal_of(offer));
                 }
                 Step::Receive(Signal::Offer { sdp }) => {
                     let collision = pc.signaling_state() != "stable";
@@ -290,7 +290,7 @@ async fn run(
                         log("Offer collision: rolled ours back, answering theirs (we are the polite side)".into());
                     }
                     // **Answer**: take their offer (rolling ours back if needed), add our media, reply.
-                    pc.set_remote_description(&description(RtcSdpType::Offer, &sdp)).await?;
+                    pc.set_remote_description(&Description::Offer(sdp)).await?;
                     log("Received offer".into());
                     if let Some(media) = pending_media.take() {
                         if let Some(stream) = media {
@@ -300,20 +300,17 @@ async fn run(
                             pc.negotiated_channel(DATA_CHANNEL_LABEL, DATA_CHANNEL_ID),
                         ));
                     }
-                    let (_, sdp) = pc.set_local_description_auto().await?;
+                    let answer = pc.set_local_description_auto().await?;
                     log("Sent answer".into());
-                    send(Signal::Answer { sdp });
+                    send(signal_of(answer));
                 }
                 Step::Receive(Signal::Answer { sdp }) => {
-                    pc.set_remote_description(&description(RtcSdpType::Answer, &sdp)).await?;
+                    pc.set_remote_description(&Description::Answer(sdp)).await?;
                     log("Received answer".into());
                 }
                 // **ICE**: their candidates, then their end-of-candidates.
                 Step::Receive(signal @ (Signal::Candidate { .. } | Signal::EndOfCandidates)) => {
-                    let candidate = match &signal {
-                        Signal::Candidate { .. } => Some(remote_candidate(&signal)?),
-                        _ => None,
-                    };
+                    let candidate = remote_candidate(signal);
                     if let Err(error) = pc.add_ice_candidate(candidate.as_ref()).await {
                         if !ignore_offer {
                             return Err(error);
@@ -330,48 +327,38 @@ async fn run(
     }
 }
 
-fn description(kind: RtcSdpType, sdp: &str) -> RtcSessionDescriptionInit {
-    let description = RtcSessionDescriptionInit::new(kind);
-    description.set_sdp(sdp);
-    description
-}
-
 /// A local candidate, as the peer needs it.
-fn candidate_signal(candidate: &RtcIceCandidate) -> Signal {
-    let fragment = js_sys::Reflect::get(candidate, &JsValue::from_str("usernameFragment"))
-        .ok()
-        .and_then(|value| value.as_string());
+fn candidate_signal(candidate: Candidate) -> Signal {
     Signal::Candidate {
-        candidate: candidate.candidate(),
-        sdp_mid: candidate.sdp_mid(),
-        sdp_m_line_index: candidate.sdp_m_line_index(),
-        username_fragment: fragment,
+        candidate: candidate.candidate,
+        sdp_mid: candidate.sdp_mid,
+        sdp_m_line_index: candidate.sdp_m_line_index,
+        username_fragment: candidate.username_fragment,
     }
 }
 
-/// A candidate the peer sent, as the browser takes it.
-fn remote_candidate(signal: &Signal) -> Result<RtcIceCandidate, Error> {
-    let Signal::Candidate {
-        candidate,
-        sdp_mid,
-        sdp_m_line_index,
-        username_fragment,
-    } = signal
-    else {
-        return Err(Error::Browser {
-            name: "TypeError".into(),
-            message: "not a candidate".into(),
-        });
-    };
-    let init = RtcIceCandidateInit::new(candidate);
-    init.set_sdp_mid(sdp_mid.as_deref());
-    init.set_sdp_m_line_index(*sdp_m_line_index);
-    if let Some(fragment) = username_fragment {
-        js_sys::Reflect::set(
-            &init,
-            &JsValue::from_str("usernameFragment"),
-            &JsValue::from_str(fragment),
-        )?;
+/// A candidate the peer sent, as the browser takes it; `None` for end-of-candidates.
+fn remote_candidate(signal: Signal) -> Option<Candidate> {
+    match signal {
+        Signal::Candidate {
+            candidate,
+            sdp_mid,
+            sdp_m_line_index,
+            username_fragment,
+        } => Some(Candidate {
+            candidate,
+            sdp_mid,
+            sdp_m_line_index,
+            username_fragment,
+        }),
+        _ => None,
     }
-    Ok(RtcIceCandidate::new(&init)?)
+}
+
+/// Our offer or answer, as the peer needs it.
+fn signal_of(description: Description) -> Signal {
+    match description {
+        Description::Offer(sdp) => Signal::Offer { sdp },
+        Description::Answer(sdp) => Signal::Answer { sdp },
+    }
 }

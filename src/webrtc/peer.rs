@@ -1,13 +1,13 @@
-//! `RTCPeerConnection`, with `async` methods and event handlers that it owns.
+//! `RTCPeerConnection`, with `async` methods and event handlers that it owns. The offer/answer and ICE steps are
+//! in [`super::negotiation`].
 
 use std::cell::RefCell;
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Event, RtcConfiguration, RtcDataChannelInit, RtcIceCandidate, RtcIceServer, RtcPeerConnection,
-    RtcPeerConnectionIceEvent, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
-    RtcSessionDescriptionInit, RtcTrackEvent,
+    Event, RtcConfiguration, RtcDataChannelInit, RtcIceServer, RtcPeerConnection,
+    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcTrackEvent,
 };
 
 use super::{channel::ChannelHandle, Error, Listener, LocalMedia, Stream};
@@ -17,7 +17,7 @@ use super::{channel::ChannelHandle, Error, Listener, LocalMedia, Stream};
 /// [`PeerConnection::close`] (also run on drop) closes the connection and drops the handlers, so no callback
 /// of a closed connection can ever run again.
 pub struct PeerConnection {
-    pc: RtcPeerConnection,
+    pub(super) pc: RtcPeerConnection,
     listeners: RefCell<Vec<Listener>>,
 }
 
@@ -55,16 +55,6 @@ impl PeerConnection {
         Ok(PeerConnection {
             pc,
             listeners: RefCell::new(Vec::new()),
-        })
-    }
-
-    /// `icecandidate`: each local candidate, then `None` once gathering is complete (end-of-candidates).
-    pub fn on_ice_candidate(
-        &self,
-        mut handler: impl FnMut(Option<RtcIceCandidate>) + 'static,
-    ) -> Result<(), Error> {
-        self.listen("icecandidate", move |event: RtcPeerConnectionIceEvent| {
-            handler(event.candidate())
         })
     }
 
@@ -135,21 +125,6 @@ impl PeerConnection {
         }
     }
 
-    /// `setLocalDescription()` with no argument: the browser creates the offer or answer that the signaling
-    /// state calls for. Returns it as `(type, sdp)`, ready to send.
-    pub async fn set_local_description_auto(&self) -> Result<(RtcSdpType, String), Error> {
-        // An empty RTCLocalSessionDescriptionInit means "create what is needed" (implicit offer or answer).
-        let empty: RtcSessionDescriptionInit = js_sys::Object::new().unchecked_into();
-        JsFuture::from(self.pc.set_local_description(&empty)).await?;
-        self.pc
-            .local_description()
-            .map(|description| (description.type_(), description.sdp()))
-            .ok_or_else(|| Error::Browser {
-                name: "InvalidStateError".into(),
-                message: "no local description after setLocalDescription".into(),
-            })
-    }
-
     /// `restartIce()`: gather new candidates and renegotiate (fires `negotiationneeded`).
     pub fn restart_ice(&self) -> Result<(), Error> {
         let restart = js_sys::Reflect::get(&self.pc, &JsValue::from_str("restartIce"))?;
@@ -213,56 +188,13 @@ impl PeerConnection {
         state(&self.pc, "connectionState")
     }
 
-    /// `createOffer()`.
-    pub async fn create_offer(&self) -> Result<RtcSessionDescriptionInit, Error> {
-        let offer = JsFuture::from(self.pc.create_offer()).await?;
-        Ok(offer.unchecked_into())
-    }
-
-    /// `createAnswer()`.
-    pub async fn create_answer(&self) -> Result<RtcSessionDescriptionInit, Error> {
-        let answer = JsFuture::from(self.pc.create_answer()).await?;
-        Ok(answer.unchecked_into())
-    }
-
-    /// `setLocalDescription(description)`.
-    pub async fn set_local_description(
-        &self,
-        description: &RtcSessionDescriptionInit,
-    ) -> Result<(), Error> {
-        JsFuture::from(self.pc.set_local_description(description)).await?;
-        Ok(())
-    }
-
-    /// `setRemoteDescription(description)`.
-    pub async fn set_remote_description(
-        &self,
-        description: &RtcSessionDescriptionInit,
-    ) -> Result<(), Error> {
-        JsFuture::from(self.pc.set_remote_description(description)).await?;
-        Ok(())
-    }
-
-    /// `addIceCandidate(candidate)`; `None` is end-of-candidates, exactly as the `icecandidate` event reports it.
-    pub async fn add_ice_candidate(
-        &self,
-        candidate: Option<&RtcIceCandidate>,
-    ) -> Result<(), Error> {
-        JsFuture::from(
-            self.pc
-                .add_ice_candidate_with_opt_rtc_ice_candidate(candidate),
-        )
-        .await?;
-        Ok(())
-    }
-
     /// Closes the connection and drops every handler registered on it. Safe to call more than once.
     pub fn close(&self) {
         self.pc.close();
         self.listeners.borrow_mut().clear();
     }
 
-    fn listen<E: JsCast>(
+    pub(super) fn listen<E: JsCast>(
         &self,
         kind: &'static str,
         handler: impl FnMut(E) + 'static,
