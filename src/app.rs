@@ -1,23 +1,20 @@
 //! The app's pages: the loopback demo at `/`, a room call at `/room/<id>`.
 
 use leptos::prelude::*;
-use leptos_router::{
-    components::{Route, Router, Routes},
-    path,
+
+use crate::{
+    components::{demo::LoopbackDemo, room_page::RoomRoute},
+    model::route::Route,
+    webrtc::page_path,
 };
 
-use crate::components::{demo::LoopbackDemo, room_page::RoomRoute};
-
-/// The whole app: picks the page from the address.
+/// The whole app: picks the page from the address, once (links between pages are ordinary page loads).
 #[component]
 pub fn App() -> impl IntoView {
-    view! {
-        <Router>
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=LoopbackDemo />
-                <Route path=path!("/room/:id") view=RoomRoute />
-            </Routes>
-        </Router>
+    match Route::of(&page_path()) {
+        Route::Demo => view! { <LoopbackDemo /> }.into_any(),
+        Route::Room(room) => view! { <RoomRoute room=room /> }.into_any(),
+        Route::NotFound => view! { <NotFound /> }.into_any(),
     }
 }
 

@@ -3,7 +3,6 @@
 use std::{cell::Cell, rc::Rc};
 
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::hooks::use_params_map;
 use protocol::PeerId;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -22,10 +21,11 @@ use crate::{
 
 /// `/room/:id`: the room named in the address, or a message if the id cannot be a room.
 #[component]
-pub fn RoomRoute() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let room = params.with(|params| params.get("id")).unwrap_or_default();
+pub fn RoomRoute(
+    /// The room id from the address (`/room/<id>`).
+    room: String,
+) -> impl IntoView {
+    {
         if protocol::is_valid_room_id(&room) {
             view! { <RoomPage room=room server=signaling_url() /> }.into_any()
         } else {

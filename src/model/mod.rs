@@ -1,11 +1,13 @@
 //! Plain Rust: the app's state and logic with no browser and no Leptos, tested natively with `cargo test`.
 //!
 //! - [`phase`]: the demo's buttons (the page contract).
+//! - [`route`]: which page an address shows.
 //! - [`log`]: the log's lines and time formatting.
 //! - [`stats`]: call statistics parsed from `getStats()` reports, rates, the chart.
 //! - [`transfer`]: the data channel's messages, chunking, hashing and reassembly of files.
 
 pub mod log;
 pub mod phase;
+pub mod route;
 pub mod stats;
 pub mod transfer;

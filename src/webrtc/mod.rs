@@ -36,6 +36,13 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
+/// The page's path (`location.pathname`), or `/` where there is no window.
+pub fn page_path() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().pathname().ok())
+        .unwrap_or_else(|| "/".to_owned())
+}
+
 /// Milliseconds since the page started loading (`performance.now()`), or 0 where there is no clock.
 pub fn now_ms() -> f64 {
     web_sys::window()
