@@ -228,6 +228,7 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+#[cfg(feature = "json")]
 macro_rules! codec {
     ($ty:ty) => {
         impl $ty {
@@ -245,7 +246,9 @@ macro_rules! codec {
     };
 }
 
+#[cfg(feature = "json")]
 codec!(ClientMessage);
+#[cfg(feature = "json")]
 codec!(ServerMessage);
 
 #[cfg(test)]

@@ -26,7 +26,11 @@ use super::{
 };
 use crate::{
     log::Logger,
-    webrtc::{channel::ChannelHandle, now_ms, Closed, PeerConnection, Socket, Stream, Timeout},
+    webrtc::{
+        channel::ChannelHandle,
+        json::{from_json, to_json},
+        now_ms, Closed, PeerConnection, Socket, Stream, Timeout,
+    },
 };
 
 /// How often we ask the server whether it is still there; no `pong` by the next tick means it is gone.
@@ -269,7 +273,7 @@ impl Inner {
     fn send(&self, message: &ClientMessage) {
         match &self.socket {
             Some(socket) if socket.is_open() => {
-                if let Err(error) = socket.send(&message.encode()) {
+                if let Err(error) = to_json(message).and_then(|text| socket.send(&text)) {
                     self.view
                         .log
                         .error(format!("Could not send to the server: {error}"));
@@ -287,12 +291,12 @@ impl Inner {
     }
 
     fn received(&mut self, frame: &str) {
-        let message = match ServerMessage::decode(frame) {
+        let message = match from_json::<ServerMessage>(frame) {
             Ok(message) => message,
             Err(error) => {
-                self.view
-                    .log
-                    .error(format!("The server sent something unreadable: {error}"));
+                self.view.log.error(format!(
+                    "The server sent something unreadable: not a protocol message: {error}"
+                ));
                 return;
             }
         };

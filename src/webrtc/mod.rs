@@ -6,6 +6,7 @@
 pub mod channel;
 pub mod devices;
 mod error;
+pub mod json;
 mod listener;
 mod media;
 mod negotiation;
