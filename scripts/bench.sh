@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_tests
 cd "$ROOT"
 say "Building the release page"
-trunk build --release
+build_page
 say "Benchmarking (prints a table, then one JSON line)"
 node bench/run.mjs --dist dist "$@"
 say "File transfer over the data channel: the demo page against plain JS (${TRANSFER_MB:-50} MB)"

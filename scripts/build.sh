@@ -6,7 +6,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_build
 cd "$ROOT"
 say "Building the app into dist/"
-trunk build --release
-node scripts/precompress.mjs dist
+build_page
 say "Building the server"
 cargo build --release -p server

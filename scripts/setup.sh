@@ -1,7 +1,8 @@
 # Installs what the build and the tests need, only where it is missing. Sourced by serve.sh and test.sh.
 #
 #   setup_build   the wasm32 target, trunk 0.21.x, wasm-bindgen-cli at the Cargo.lock version, binaryen's
-#                 wasm-opt from npm, crates fetched
+#                 wasm-opt and esbuild from npm, crates fetched
+#   build_page    the release page in dist/ (Trunk, the JS glue minified, precompressed)
 #   setup_tests   setup_build, plus Debian's chromium and chromium-driver, and the e2e node packages
 #
 # Where something cannot be installed from here, it prints the exact command to run and stops.
@@ -67,10 +68,11 @@ need_wasm_bindgen() {
 need_wasm_opt() {
   # Trunk finds it on PATH and checks it is version_132 (Trunk.toml).
   export PATH="$ROOT/tools/node_modules/.bin:$PATH"
-  if [ "$(wasm-opt --version 2>/dev/null)" != "wasm-opt version 132 (version_132)" ]; then
+  if [ "$(wasm-opt --version 2>/dev/null)" != "wasm-opt version 132 (version_132)" ] ||
+    [ ! -x "$ROOT/tools/node_modules/.bin/esbuild" ]; then
     command -v npm >/dev/null ||
       die "The release build needs Node.js and npm, for binaryen's wasm-opt." "sudo apt-get install -y nodejs npm"
-    say "Installing binaryen 132 (wasm-opt) from npm"
+    say "Installing binaryen 132 (wasm-opt) and esbuild from npm"
     (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error) ||
       die "Could not install binaryen." "cd tools && npm ci"
   fi
@@ -102,6 +104,12 @@ need_node_packages() {
     (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error) ||
       die "Could not install the e2e packages." "cd e2e && npm ci"
   fi
+}
+
+# The release page in dist/: Trunk's build, the JS glue minified by esbuild (integrity hashes updated), then a .gz
+# and .br beside each file.
+build_page() {
+  (cd "$ROOT" && trunk build --release && node scripts/minify-glue.mjs dist && node scripts/precompress.mjs dist)
 }
 
 setup_build() {

@@ -15,8 +15,8 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TES
   cargo test --target wasm32-unknown-unknown
 
 say "3/4 Release build: the page (dist/) and the server"
-trunk build --release
-node scripts/precompress.mjs dist
+build_page
+node scripts/size.mjs dist
 cargo build --release -p server
 
 say "4/4 End to end: the loopback demo, then a room with separate browsers through the server"
