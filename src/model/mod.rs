@@ -1,6 +1,7 @@
 //! Plain Rust: the app's state and logic with no browser and no Leptos, tested natively with `cargo test`.
 //!
 //! - [`phase`]: the demo's buttons (the page contract).
+//! - [`roster`]: the people of a room by id.
 //! - [`route`]: which page an address shows.
 //! - [`log`]: the log's lines and time formatting.
 //! - [`stats`]: call statistics parsed from `getStats()` reports, rates, the chart.
@@ -8,6 +9,7 @@
 
 pub mod log;
 pub mod phase;
+pub mod roster;
 pub mod route;
 pub mod stats;
 pub mod transfer;

@@ -13,7 +13,6 @@
 
 use std::{
     cell::RefCell,
-    collections::{BTreeMap, BTreeSet},
     rc::{Rc, Weak},
 };
 
@@ -26,6 +25,7 @@ use super::{
 };
 use crate::{
     log::Logger,
+    model::roster::Roster,
     webrtc::{
         channel::ChannelHandle,
         json::{from_json, to_json},
@@ -110,7 +110,7 @@ pub struct RoomView {
     /// Our id, once welcomed.
     pub me: RwSignal<Option<PeerId>>,
     /// The other people, by id.
-    pub tiles: RwSignal<BTreeMap<PeerId, Tile>, LocalStorage>,
+    pub tiles: RwSignal<Roster<PeerId, Tile>, LocalStorage>,
     /// The latest arrival or departure ("3f9a1c left").
     pub notice: RwSignal<Option<String>>,
     /// When we first sent `join` (`performance.now()`), to time the first remote frame.
@@ -125,7 +125,7 @@ impl RoomView {
         RoomView {
             connection: RwSignal::new(Connection::Connecting),
             me: RwSignal::new(None),
-            tiles: RwSignal::new_local(BTreeMap::new()),
+            tiles: RwSignal::new_local(Roster::new()),
             notice: RwSignal::new(None),
             joined_at: RwSignal::new(None),
             log,
@@ -149,9 +149,9 @@ struct Inner {
     socket: Option<Socket>,
     me: Option<PeerId>,
     ice_servers: Vec<IceServer>,
-    peers: BTreeMap<PeerId, RemotePeer>,
+    peers: Roster<PeerId, RemotePeer>,
     /// Who the server says is in the room (since our last welcome).
-    present: BTreeSet<PeerId>,
+    present: Roster<PeerId, ()>,
     /// Failed connection attempts since the last welcome.
     attempt: u32,
     retry: Option<Timeout>,
@@ -185,8 +185,8 @@ impl Session {
                 socket: None,
                 me: None,
                 ice_servers: Vec::new(),
-                peers: BTreeMap::new(),
-                present: BTreeSet::new(),
+                peers: Roster::new(),
+                present: Roster::new(),
                 attempt: 0,
                 retry: None,
                 heartbeat: None,
@@ -308,7 +308,7 @@ impl Inner {
                 ..
             } => self.welcomed(id, peers, ice_servers),
             ServerMessage::PeerJoined { id } => {
-                self.present.insert(id.clone());
+                self.present.insert(id.clone(), ());
                 if self.peers.contains_key(&id) {
                     self.log(format!(
                         "{} is back on the server; the call continues",
@@ -322,7 +322,7 @@ impl Inner {
             }
             ServerMessage::PeerLeft { id, reason } => self.peer_left(id, reason),
             ServerMessage::Signal { from, signal } => {
-                self.present.insert(from.clone());
+                self.present.insert(from.clone(), ());
                 if !self.peers.contains_key(&from) {
                     // Their signal overtook the server's news of them (for example right after a restart).
                     self.add_peer(from.clone(), false);
@@ -464,7 +464,9 @@ impl Inner {
     /// A connection that failed to someone the server no longer lists: they left while the server was away.
     /// Their tile goes, as if the server had said so. Returns whether they were dropped.
     fn drop_if_gone(&mut self, id: &PeerId) -> bool {
-        if self.present.contains(id) || self.view.connection.get_untracked() != Connection::Joined {
+        if self.present.contains_key(id)
+            || self.view.connection.get_untracked() != Connection::Joined
+        {
             return false;
         }
         self.peers.remove(id);
@@ -607,7 +609,7 @@ impl Inner {
         }
         self.peers.clear();
         self.present.clear();
-        self.view.tiles.try_update(BTreeMap::clear);
+        self.view.tiles.try_update(Roster::clear);
         self.view.notice.try_set(None);
         self.view.connection.try_set(Connection::Left);
     }
