@@ -3,10 +3,12 @@
 //! - [`phase`]: the demo's buttons (the page contract).
 //! - [`route`]: which page an address shows.
 //! - [`log`]: the log's lines and time formatting.
+//! - [`media`]: the camera and microphone pickers: devices, the choice, sizes.
 //! - [`stats`]: call statistics parsed from `getStats()` reports, rates, the chart.
 //! - [`transfer`]: the data channel's messages, chunking, hashing and reassembly of files.
 
 pub mod log;
+pub mod media;
 pub mod phase;
 pub mod route;
 pub mod stats;
