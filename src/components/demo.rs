@@ -10,9 +10,9 @@ use crate::{
         ui::{LogPanel, Problem, VideoTile},
     },
     log::provide_logger,
-    model::{log::millis, phase::Phase},
+    model::{log::millis, media::MediaChoice, phase::Phase},
     signaling::{call::Call, random_hex},
-    webrtc::{LocalMedia, MediaChoice, Stream},
+    webrtc::{LocalMedia, Stream},
 };
 
 /// The peer-connection demo: Start, Call, Hang Up (and Stop), with the local and remote videos and a log.
@@ -46,7 +46,13 @@ pub fn LoopbackDemo() -> impl IntoView {
         set_starting.set(true);
         log.info("Requesting local stream");
         spawn_local(async move {
-            let captured = LocalMedia::capture_with(&choice.get_untracked()).await;
+            let choice = choice.get_untracked();
+            let captured = LocalMedia::capture_with(
+                choice.camera.as_deref(),
+                choice.microphone.as_deref(),
+                choice.resolution,
+            )
+            .await;
             set_starting.try_set(false);
             match captured {
                 Ok(captured) => {

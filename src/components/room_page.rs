@@ -14,9 +14,9 @@ use crate::{
         ui::{LogPanel, Problem, VideoTile},
     },
     log::provide_logger,
-    model::log::millis,
+    model::{log::millis, media::MediaChoice},
     signaling::session::{Connection, RoomView, Session},
-    webrtc::{now_ms, LocalMedia, MediaChoice},
+    webrtc::{now_ms, LocalMedia},
 };
 
 /// `/room/:id`: the room named in the address, or a message if the id cannot be a room.
@@ -82,7 +82,14 @@ pub fn RoomPage(
             view.connection.set(Connection::Connecting);
             log.info("Requesting local stream");
             spawn_local(async move {
-                let stream = match LocalMedia::capture_with(&choice.get_untracked()).await {
+                let choice = choice.get_untracked();
+                let captured = LocalMedia::capture_with(
+                    choice.camera.as_deref(),
+                    choice.microphone.as_deref(),
+                    choice.resolution,
+                )
+                .await;
+                let stream = match captured {
                     Ok(captured) => {
                         for line in captured.describe() {
                             log.info(format!("Using {line}"));
