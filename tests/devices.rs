@@ -21,8 +21,9 @@ use webrtc_demo::{
         ui::{LogPanel, Problem},
     },
     log::Logger,
+    model::media::MediaChoice,
     signaling::call::Call,
-    webrtc::{now_ms, LocalMedia, MediaChoice},
+    webrtc::{now_ms, LocalMedia},
     LoopbackDemo,
 };
 

@@ -1,10 +1,11 @@
 //! The loopback demo page (`/`): two videos, the buttons, a status line, an alert banner and the log.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 
 use crate::{
     components::{
         chat::ChatPanel,
+        local_media::{use_local_media, LocalMediaOptions},
         media_controls::MediaControls,
         stats_panel::StatsPanel,
         ui::{LogPanel, Problem, VideoTile},
@@ -12,21 +13,26 @@ use crate::{
     log::provide_logger,
     model::{log::millis, phase::Phase},
     signaling::{call::Call, random_hex},
-    webrtc::{LocalMedia, MediaChoice, Stream},
+    webrtc::Stream,
 };
 
 /// The peer-connection demo: Start, Call, Hang Up (and Stop), with the local and remote videos and a log.
 #[component]
 pub fn LoopbackDemo() -> impl IntoView {
     let log = provide_logger();
-    let (starting, set_starting) = signal(false);
-    let (media, set_media) = signal_local(None::<LocalMedia>);
     let (call, set_call) = signal_local(None::<Call>);
+    // Unmounting releases everything: no connection, handler or camera outlives the page (the hook releases
+    // the camera, after the call).
+    on_cleanup(move || {
+        set_call.try_update(Option::take);
+    });
+    let local = use_local_media(LocalMediaOptions { log_received: true });
+    let media = local.media;
     let (remote, set_remote) = signal_local(None::<Stream>);
 
     let phase = Memo::new(move |_| {
         Phase::of(
-            starting.get(),
+            local.starting.get(),
             media.with(Option::is_some),
             call.with(Option::is_some),
         )
@@ -40,24 +46,11 @@ pub fn LoopbackDemo() -> impl IntoView {
         set_remote.try_set(None);
     };
 
-    let choice = RwSignal::new(MediaChoice::default());
     let on_start = move |_| {
         log.clear_problem();
-        set_starting.set(true);
-        log.info("Requesting local stream");
-        spawn_local(async move {
-            let captured = LocalMedia::capture_with(&choice.get_untracked()).await;
-            set_starting.try_set(false);
-            match captured {
-                Ok(captured) => {
-                    log.info("Received local stream");
-                    for line in captured.describe() {
-                        log.info(format!("Using {line}"));
-                    }
-                    // If the page went away meanwhile, the stream comes back here and is released on drop.
-                    drop(set_media.try_set(Some(captured)));
-                }
-                Err(error) => log.problem(error.to_string()),
+        local.start(move |captured| {
+            if let Err(error) = captured {
+                log.problem(error.to_string());
             }
         });
     };
@@ -84,19 +77,8 @@ pub fn LoopbackDemo() -> impl IntoView {
     let on_stop = move |_| {
         log.clear_problem();
         end_call();
-        if set_media.try_update(Option::take).flatten().is_some() {
-            log.info("Stopped the camera and microphone");
-        }
+        local.stop();
     };
-
-    // Unmounting releases everything: no connection, handler or camera outlives the page.
-    on_cleanup(move || {
-        set_call.try_update(Option::take);
-        set_media.try_update(Option::take);
-    });
-
-    let local_stream =
-        move || media.with(|media| media.as_ref().map(|media| media.stream().clone()));
 
     let on_remote_frame = move || {
         if let Some(ms) = call.with_untracked(|call| call.as_ref().and_then(Call::take_setup_time))
@@ -164,7 +146,7 @@ pub fn LoopbackDemo() -> impl IntoView {
                     label="Local (sent by pc1)"
                     empty="Camera off"
                     muted=true
-                    stream=Signal::derive_local(local_stream)
+                    stream=local.stream()
                     on_first_frame=|| {}
                 />
                 <VideoTile
@@ -201,7 +183,7 @@ pub fn LoopbackDemo() -> impl IntoView {
                 {move || phase.get().status()}
             </p>
 
-            <MediaControls media=media choice=choice connections=sending />
+            <MediaControls media=media choice=local.choice connections=sending />
             <StatsPanel title="Call statistics" connections=connections />
             <section class="chats">
                 <ChatPanel id="chat-pc1" me=Signal::derive(|| "pc1".to_owned()) channels=pc1_end />

@@ -4,10 +4,12 @@
 //! - [`demo`]: the loopback demo page (`/`).
 //! - [`room_page`]: a room (`/room/<id>`).
 //! - [`ui`]: the alert banner, a video tile, the log panel.
+//! - [`local_media`]: the `use_local_media` hook, a page's camera and microphone.
 //! - [`stats_panel`], [`media_controls`], [`chat`]: the panels both pages have.
 
 pub mod chat;
 pub mod demo;
+pub mod local_media;
 pub mod media_controls;
 pub mod room_page;
 pub mod stats_panel;

@@ -9,6 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::{
     components::{
         chat::ChatPanel,
+        local_media::{use_local_media, LocalMediaOptions},
         media_controls::MediaControls,
         stats_panel::StatsPanel,
         ui::{LogPanel, Problem, VideoTile},
@@ -16,7 +17,7 @@ use crate::{
     log::provide_logger,
     model::log::millis,
     signaling::session::{Connection, RoomView, Session},
-    webrtc::{now_ms, LocalMedia, MediaChoice},
+    webrtc::now_ms,
 };
 
 /// `/room/:id`: the room named in the address, or a message if the id cannot be a room.
@@ -69,10 +70,13 @@ pub fn RoomPage(
 ) -> impl IntoView {
     let log = provide_logger();
     let view = RoomView::new(log);
-    let (media, set_media) = signal_local(None::<LocalMedia>);
     let session = StoredValue::new_local(None::<Session>);
+    // Unmounting leaves the room, then the hook releases the camera.
+    on_cleanup(move || {
+        session.try_update_value(Option::take);
+    });
+    let local = use_local_media(LocalMediaOptions::default());
 
-    let choice = RwSignal::new(MediaChoice::default());
     // **Join**: the camera first (so there is something to send), then the room. Without a camera we still
     // join, to see and hear the others.
     let join = {
@@ -80,19 +84,9 @@ pub fn RoomPage(
         move || {
             let (room, server) = (room.clone(), server.clone());
             view.connection.set(Connection::Connecting);
-            log.info("Requesting local stream");
-            spawn_local(async move {
-                let stream = match LocalMedia::capture_with(&choice.get_untracked()).await {
-                    Ok(captured) => {
-                        for line in captured.describe() {
-                            log.info(format!("Using {line}"));
-                        }
-                        let stream = captured.stream().clone();
-                        if set_media.try_set(Some(captured)).is_some() {
-                            return; // The page went away meanwhile; the camera was released on drop.
-                        }
-                        Some(stream)
-                    }
+            local.start(move |captured| {
+                let stream = match captured {
+                    Ok(stream) => Some(stream),
                     Err(error) => {
                         log.problem(format!("{error} You can still see and hear the others."));
                         None
@@ -112,14 +106,8 @@ pub fn RoomPage(
                 session.leave();
             }
         });
-        if set_media.try_update(Option::take).flatten().is_some() {
-            log.info("Stopped the camera and microphone");
-        }
+        local.stop();
     };
-    on_cleanup(move || {
-        session.try_update_value(Option::take);
-        set_media.try_update(Option::take);
-    });
 
     let in_room = move || {
         !matches!(
@@ -127,8 +115,6 @@ pub fn RoomPage(
             Connection::Left | Connection::Refused(_)
         )
     };
-    let local_stream =
-        move || media.with(|media| media.as_ref().map(|media| media.stream().clone()));
     let me = move || match view.me.get() {
         Some(id) => format!("You ({})", id.short()),
         None => "You".into(),
@@ -186,7 +172,7 @@ pub fn RoomPage(
                     label=Signal::derive(me)
                     empty="Camera off"
                     muted=true
-                    stream=Signal::derive_local(local_stream)
+                    stream=local.stream()
                     on_first_frame=|| {}
                 />
                 <For
@@ -222,7 +208,7 @@ pub fn RoomPage(
                 </Show>
             </div>
 
-            <MediaControls media=media choice=choice connections=connections />
+            <MediaControls media=local.media choice=local.choice connections=connections />
             <section class="stats-list">
                 <For
                     each=move || view.tiles.with(|tiles| tiles.keys().cloned().collect::<Vec<_>>())

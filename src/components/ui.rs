@@ -65,11 +65,13 @@ pub fn VideoTile(
         };
         spawn_local(async move {
             if let Err(refusal) = wasm_bindgen_futures::JsFuture::from(promise).await {
-                // An AbortError only means the stream changed meanwhile.
-                if Error::from_js(refusal) == Error::PermissionDenied {
+                // An AbortError only means the stream changed meanwhile; nothing to say once the tile is gone.
+                if Error::from_js(refusal) != Error::PermissionDenied {
+                    return;
+                }
+                if let Some(label) = label.try_get_untracked() {
                     log.problem(format!(
-                        "The browser did not let the {} video start by itself. Click the video to play it.",
-                        label.get_untracked()
+                        "The browser did not let the {label} video start by itself. Click the video to play it."
                     ));
                 }
             }

@@ -4,10 +4,12 @@
 //! - [`roster`]: the people of a room by id.
 //! - [`route`]: which page an address shows.
 //! - [`log`]: the log's lines and time formatting.
+//! - [`media`]: the camera and microphone pickers: devices, the choice, sizes.
 //! - [`stats`]: call statistics parsed from `getStats()` reports, rates, the chart.
 //! - [`transfer`]: the data channel's messages, chunking, hashing and reassembly of files.
 
 pub mod log;
+pub mod media;
 pub mod phase;
 pub mod roster;
 pub mod route;

@@ -1,5 +1,6 @@
 //! Cameras, microphones and screens: `enumerateDevices`, `devicechange`, constrained `getUserMedia`,
-//! `getDisplayMedia`, a track's `ended`, and `replaceTrack` on a connection.
+//! `getDisplayMedia`, a track's `ended` and `applyConstraints`. What takes or gives a track is for
+//! [`super::LocalMedia`] only.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -10,43 +11,22 @@ use web_sys::{
 
 use super::{Error, Listener};
 
-/// A camera or a microphone, as `enumerateDevices()` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Device {
-    /// `deviceId`, what a constraint names. Empty until the page may use the devices.
-    pub id: String,
-    /// `label`, for example "FaceTime HD Camera". Empty until the person allowed the camera or microphone.
-    pub label: String,
-}
-
-/// Every camera and microphone, in the browser's order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Devices {
-    /// The video inputs.
-    pub cameras: Vec<Device>,
-    /// The audio inputs.
-    pub microphones: Vec<Device>,
-}
-
-/// `navigator.mediaDevices.enumerateDevices()`, sorted into cameras and microphones.
-pub async fn list() -> Result<Devices, Error> {
+/// Every camera and microphone, in the browser's order, as `(cameras, microphones)`: each a `(deviceId, label)`
+/// pair. An id is empty until the page may use the devices, a label until the person allowed them.
+pub async fn list() -> Result<(Vec<(String, String)>, Vec<(String, String)>), Error> {
     let found = JsFuture::from(media_devices()?.enumerate_devices()?).await?;
-    let mut devices = Devices::default();
+    let (mut cameras, mut microphones) = (Vec::new(), Vec::new());
     for info in js_sys::Array::from(&found).iter() {
         let Ok(info) = info.dyn_into::<MediaDeviceInfo>() else {
             continue;
         };
-        let device = Device {
-            id: info.device_id(),
-            label: info.label(),
-        };
         match info.kind() {
-            MediaDeviceKind::Videoinput => devices.cameras.push(device),
-            MediaDeviceKind::Audioinput => devices.microphones.push(device),
+            MediaDeviceKind::Videoinput => cameras.push((info.device_id(), info.label())),
+            MediaDeviceKind::Audioinput => microphones.push((info.device_id(), info.label())),
             _ => {}
         }
     }
-    Ok(devices)
+    Ok((cameras, microphones))
 }
 
 /// Calls `handler` on every `devicechange` (a device plugged in or out, or names now visible).
@@ -57,7 +37,7 @@ pub fn on_change(mut handler: impl FnMut() + 'static) -> Result<Listener, Error>
 
 /// Calls `handler` when `track` ends by itself: its device was unplugged or taken, or the person stopped a
 /// screen share from the browser's own bar. (`stop()` from this page does not fire it.)
-pub fn on_ended(
+pub(super) fn on_ended(
     track: &MediaStreamTrack,
     mut handler: impl FnMut() + 'static,
 ) -> Result<Listener, Error> {
@@ -67,7 +47,7 @@ pub fn on_ended(
 /// The constraints for one kind of track: `true` (the browser's choice), or the named device and size, each
 /// required `exact`ly, so that a camera that cannot do a size fails (`OverconstrainedError`) instead of
 /// quietly sending another one. An empty device id (devices not visible yet) names no device.
-pub fn constraints(device: Option<&str>, size: Option<(u32, u32)>) -> JsValue {
+pub(super) fn constraints(device: Option<&str>, size: Option<(u32, u32)>) -> JsValue {
     let device = device.filter(|id| !id.is_empty());
     if device.is_none() && size.is_none() {
         return JsValue::TRUE;
@@ -84,7 +64,7 @@ pub fn constraints(device: Option<&str>, size: Option<(u32, u32)>) -> JsValue {
 }
 
 /// `getUserMedia({audio, video})`, each side as [`constraints`] makes it (or `false` for none).
-pub async fn user_media(audio: &JsValue, video: &JsValue) -> Result<MediaStream, Error> {
+pub(super) async fn user_media(audio: &JsValue, video: &JsValue) -> Result<MediaStream, Error> {
     let request = MediaStreamConstraints::new();
     request.set_audio(audio);
     request.set_video(video);
@@ -93,7 +73,7 @@ pub async fn user_media(audio: &JsValue, video: &JsValue) -> Result<MediaStream,
 }
 
 /// One new track from `getUserMedia`: audio (`video == false`) or video, from `device` at `size`.
-pub async fn track(
+pub(super) async fn track(
     video: bool,
     device: Option<&str>,
     size: Option<(u32, u32)>,
@@ -109,7 +89,10 @@ pub async fn track(
 
 /// `track.applyConstraints({width: {exact}, height: {exact}})`: the running camera changes its size in place.
 /// If it cannot, the promise fails (`OverconstrainedError`) and the track keeps its old settings.
-pub async fn resize(track: &MediaStreamTrack, (width, height): (u32, u32)) -> Result<(), Error> {
+pub(super) async fn resize(
+    track: &MediaStreamTrack,
+    (width, height): (u32, u32),
+) -> Result<(), Error> {
     let constraints = constraints(None, Some((width, height)));
     JsFuture::from(track.apply_constraints_with_constraints(constraints.unchecked_ref())?).await?;
     Ok(())
@@ -126,7 +109,7 @@ pub fn can_share_screen() -> bool {
 }
 
 /// `getDisplayMedia({video: true})`: the browser asks which screen, window or tab to share; its video track.
-pub async fn screen() -> Result<MediaStreamTrack, Error> {
+pub(super) async fn screen() -> Result<MediaStreamTrack, Error> {
     let request = DisplayMediaStreamConstraints::new();
     request.set_video(&JsValue::TRUE);
     let promise = media_devices()?.get_display_media_with_constraints(&request)?;
@@ -134,7 +117,7 @@ pub async fn screen() -> Result<MediaStreamTrack, Error> {
 }
 
 /// The device and size a track really uses (`getSettings()`); a size is `None` for audio.
-pub fn settings(track: &MediaStreamTrack) -> (Option<String>, Option<(u32, u32)>) {
+pub(super) fn settings(track: &MediaStreamTrack) -> (Option<String>, Option<(u32, u32)>) {
     let settings = track.get_settings();
     let size = match (settings.get_width(), settings.get_height()) {
         (Some(width), Some(height)) if width > 0 && height > 0 => {

@@ -17,7 +17,7 @@ mod timer;
 
 pub use error::Error;
 pub use listener::Listener;
-pub use media::{show, LocalMedia, MediaChoice, Stream};
+pub use media::{show, Ended, LocalMedia, MediaHandle, Stream, Swap};
 pub use negotiation::{Candidate, Description};
 pub use peer::PeerConnection;
 pub use socket::{Closed, Socket};
