@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use crate::{
     components::{demo::LoopbackDemo, room_page::RoomRoute},
     model::route::Route,
-    webrtc::page_path,
+    webrtc::page,
 };
 
 /// The whole app: picks the page from the address, once (links between pages are ordinary page loads).
 #[component]
 pub fn App() -> impl IntoView {
-    match Route::of(&page_path()) {
+    match Route::of(&page::path()) {
         Route::Demo => view! { <LoopbackDemo /> }.into_any(),
         Route::Room(room) => view! { <RoomRoute room=room /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),

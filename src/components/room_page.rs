@@ -4,7 +4,6 @@ use std::{cell::Cell, rc::Rc};
 
 use leptos::{prelude::*, task::spawn_local};
 use protocol::PeerId;
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{
     components::{
@@ -17,7 +16,7 @@ use crate::{
     log::provide_logger,
     model::log::millis,
     signaling::session::{Connection, RoomView, Session},
-    webrtc::now_ms,
+    webrtc::{now_ms, page},
 };
 
 /// `/room/:id`: the room named in the address, or a message if the id cannot be a room.
@@ -49,15 +48,11 @@ pub fn RoomRoute(
 
 /// The signaling WebSocket of the server that served this page: `ws(s)://<host>/ws`.
 pub fn signaling_url() -> String {
-    let location = web_sys::window().map(|window| window.location());
-    let secure = location
-        .as_ref()
-        .and_then(|location| location.protocol().ok())
-        .is_some_and(|protocol| protocol == "https:");
-    let host = location
-        .and_then(|location| location.host().ok())
-        .unwrap_or_else(|| "127.0.0.1:8080".into());
-    format!("{}://{host}/ws", if secure { "wss" } else { "ws" })
+    let host = page::host().unwrap_or_else(|| "127.0.0.1:8080".into());
+    format!(
+        "{}://{host}/ws",
+        if page::is_https() { "wss" } else { "ws" }
+    )
 }
 
 /// A call with everyone in `room`: captures the camera, joins through `server`, and shows everyone.
@@ -292,16 +287,14 @@ fn RemoteTile(
 /// The page's address with a Copy button, to invite someone.
 #[component]
 fn ShareLink() -> impl IntoView {
-    let url = web_sys::window()
-        .and_then(|window| window.location().href().ok())
-        .unwrap_or_default();
+    let url = page::href();
     let (copied, set_copied) = signal(None::<&'static str>);
     let copy = {
         let url = url.clone();
         move |_| {
             let url = url.clone();
             spawn_local(async move {
-                let outcome = copy_text(&url).await;
+                let outcome = page::copy_text(&url).await;
                 set_copied.try_set(Some(if outcome {
                     "Copied"
                 } else {
@@ -328,27 +321,4 @@ fn ShareLink() -> impl IntoView {
             <span class="copied" aria-live="polite">{move || copied.get()}</span>
         </p>
     }
-}
-
-/// `navigator.clipboard.writeText(text)`; false if the browser refused or has no clipboard API.
-async fn copy_text(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let clipboard = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("clipboard"));
-    let Ok(clipboard) = clipboard else {
-        return false;
-    };
-    let write = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText"))
-        .ok()
-        .and_then(|write| write.dyn_into::<js_sys::Function>().ok());
-    let Some(write) = write else {
-        return false;
-    };
-    let Ok(promise) = write.call1(&clipboard, &JsValue::from_str(text)) else {
-        return false;
-    };
-    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise))
-        .await
-        .is_ok()
 }

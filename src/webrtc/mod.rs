@@ -10,6 +10,7 @@ pub mod json;
 mod listener;
 mod media;
 mod negotiation;
+pub mod page;
 mod peer;
 mod socket;
 pub mod stats;
@@ -35,13 +36,6 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, Error> {
     let mut bytes = vec![0u8; n];
     crypto.get_random_values_with_u8_array(&mut bytes)?;
     Ok(bytes)
-}
-
-/// The page's path (`location.pathname`), or `/` where there is no window.
-pub fn page_path() -> String {
-    web_sys::window()
-        .and_then(|window| window.location().pathname().ok())
-        .unwrap_or_else(|| "/".to_owned())
 }
 
 /// Milliseconds since the page started loading (`performance.now()`), or 0 where there is no clock.
