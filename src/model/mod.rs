@@ -1,5 +1,6 @@
 //! Plain Rust: the app's state and logic with no browser and no Leptos, tested natively with `cargo test`.
 //!
+//! - [`chat`]: the chat panel's state: lines, channels, and file transfers by id, each in one state.
 //! - [`phase`]: the demo's buttons (the page contract).
 //! - [`roster`]: the people of a room by id.
 //! - [`route`]: which page an address shows.
@@ -8,6 +9,7 @@
 //! - [`stats`]: call statistics parsed from `getStats()` reports, rates, the chart.
 //! - [`transfer`]: the data channel's messages, chunking, hashing and reassembly of files.
 
+pub mod chat;
 pub mod log;
 pub mod media;
 pub mod phase;

@@ -160,7 +160,7 @@ pub fn check_size(size: u64, limit: u64) -> Result<(), TransferError> {
 }
 
 /// SHA-256, fed piece by piece.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Hasher(Sha256);
 
 impl Hasher {
@@ -176,6 +176,7 @@ impl Hasher {
 }
 
 /// One incoming file being put back together: exactly `size` bytes, hashed as they arrive.
+#[derive(Debug)]
 pub struct Reassembly {
     size: u64,
     received: u64,
