@@ -189,13 +189,14 @@ impl ChatState {
         &self.links
     }
 
-    fn peer(&self, link: LinkKey) -> Option<String> {
+    /// Who is at the other end of `link`.
+    pub fn peer(&self, link: LinkKey) -> Option<&str> {
         let known = self.links.iter().find(|known| known.key == link)?;
-        Some(known.peer.clone())
+        Some(&known.peer)
     }
 
     /// `link`'s channel opened.
-    pub fn opened(&mut self, link: LinkKey) -> Actions {
+    pub fn opened(&self, link: LinkKey) -> Actions {
         let mut actions = Actions::default();
         if let Some(peer) = self.peer(link) {
             actions.info(format!("Data channel to {peer} is open"));
@@ -206,7 +207,7 @@ impl ChatState {
     /// `link`'s channel closed: what was going on over it failed.
     pub fn closed(&mut self, link: LinkKey, now: f64) -> Actions {
         let mut actions = Actions::default();
-        if let Some(peer) = self.peer(link) {
+        if let Some(peer) = self.peer(link).map(str::to_owned) {
             actions.info(format!("Data channel to {peer} closed"));
             self.fail_link(link, &peer, now, &mut actions);
         }
@@ -216,7 +217,7 @@ impl ChatState {
     /// `link` is no longer given to the panel (the connection went): its transfers fail and it is forgotten.
     pub fn remove_link(&mut self, link: LinkKey, now: f64) -> Actions {
         let mut actions = Actions::default();
-        if let Some(peer) = self.peer(link) {
+        if let Some(peer) = self.peer(link).map(str::to_owned) {
             self.fail_link(link, &peer, now, &mut actions);
         }
         self.links.retain(|known| known.key != link);
@@ -321,7 +322,7 @@ impl ChatState {
     /// A text frame arrived on `link`: a chat line, or a transfer's offer, end, cancellation or verdict.
     pub fn receive(&mut self, link: LinkKey, text: &str, me: &str, now: f64) -> Actions {
         let mut actions = Actions::default();
-        let Some(peer) = self.peer(link) else {
+        let Some(peer) = self.peer(link).map(str::to_owned) else {
             return actions;
         };
         let from = (link, peer.as_str());

@@ -6,6 +6,7 @@
 pub mod channel;
 pub mod devices;
 mod error;
+mod file;
 pub mod json;
 mod listener;
 mod media;
@@ -17,6 +18,7 @@ pub mod stats;
 mod timer;
 
 pub use error::Error;
+pub use file::{FileHandle, FileParts, ObjectUrl};
 pub use listener::Listener;
 pub use media::{show, Ended, LocalMedia, MediaHandle, Stream, Swap};
 pub use negotiation::{Candidate, Description};
