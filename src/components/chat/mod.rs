@@ -17,6 +17,7 @@
 //! the channel leaves the list, the transfer ends, or the panel unmounts; each download link's object URL belongs
 //! to its row, revoked when the row is removed or the panel unmounts.
 
+mod channels;
 mod compose;
 mod incoming;
 mod lines;

@@ -1,4 +1,6 @@
 //! Every event of [`ChatState`], natively: what the page would show and say, and what goes on the wire.
+//!
+//! Over 150 lines as a file, but it is a list of independent tests, each short, that share the helpers at the top.
 
 use super::*;
 use crate::model::transfer::{Hasher, CANCELLED};
