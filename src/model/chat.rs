@@ -195,9 +195,9 @@ impl ChatState {
     }
 
     /// This side wrote `text` ([`chat_text`]), and it went out on at least one channel if `sent`.
-    pub fn chatted(&mut self, me: &str, text: String, sent: bool) -> Actions {
+    pub fn chatted(&mut self, me: &str, text: &str, sent: bool) -> Actions {
         if sent {
-            self.push_line(me_or_you(me).to_owned(), text, true);
+            self.push_line(me_or_you(me).to_owned(), text.to_owned(), true);
             self.notice = None;
             Actions::default()
         } else {

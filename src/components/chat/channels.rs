@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::panel::{Panel, PACING};
 use crate::{
-    model::chat::{Door, LinkKey},
+    model::chat::{Actions, Door, LinkKey},
     webrtc::{
         channel::{ChannelHandle, DataChannel},
         now_ms, Error,
@@ -25,10 +25,7 @@ impl Panel {
             gone
         });
         for (link, _) in gone.unwrap_or_default() {
-            self.apply(
-                self.state
-                    .try_update(|state| state.remove_link(link, now_ms())),
-            );
+            self.update(&mut |state| state.remove_link(link, now_ms()));
         }
         for (peer, handle) in list {
             let known = self.held.try_with_value(|held| {
@@ -47,17 +44,16 @@ impl Panel {
     fn add(self, peer: &str, handle: &ChannelHandle) -> Result<(), Error> {
         let channel = Rc::new(DataChannel::new(handle, PACING)?);
         let door = door(&channel);
-        let Some(link) = self
-            .state
-            .try_update(|state| state.add_link(peer.to_owned(), door))
-        else {
+        let mut added = None;
+        self.update(&mut |state| {
+            added = Some(state.add_link(peer.to_owned(), door));
+            Actions::default()
+        });
+        let Some(link) = added else {
             return Ok(());
         };
         if let Err(error) = self.listen(link, &channel) {
-            self.apply(
-                self.state
-                    .try_update(|state| state.remove_link(link, now_ms())),
-            );
+            self.update(&mut |state| state.remove_link(link, now_ms()));
             return Err(error);
         }
         self.held
@@ -73,12 +69,12 @@ impl Panel {
     }
 
     fn opened(self, link: LinkKey) {
-        self.apply(self.state.try_with_untracked(|state| state.opened(link)));
+        self.update(&mut |state| state.opened(link));
         self.refresh();
     }
 
     fn closed(self, link: LinkKey) {
-        self.apply(self.state.try_update(|state| state.closed(link, now_ms())));
+        self.update(&mut |state| state.closed(link, now_ms()));
         self.refresh();
     }
 
@@ -99,12 +95,13 @@ impl Panel {
                 .map(|(link, channel)| (*link, door(channel)))
                 .collect::<Vec<_>>()
         });
-        self.state.try_maybe_update(|state| {
-            let doors = doors.unwrap_or_default().into_iter();
-            let changed = doors.fold(false, |changed, (link, door)| {
-                state.set_door(link, door) | changed
-            });
-            (changed, ())
+        let doors = doors.unwrap_or_default();
+        self.update_maybe(&mut |state| {
+            let mut changed = false;
+            for (link, door) in &doors {
+                changed |= state.set_door(*link, *door);
+            }
+            changed
         });
     }
 }

@@ -22,7 +22,7 @@ pub(super) fn Composer(
 ) -> impl IntoView {
     let state = panel.state;
     let text = RwSignal::new(String::new());
-    let blocked = Memo::new(move |_| state.with(ChatState::blocked_reason));
+    let blocked = move || state.with(ChatState::blocked_reason);
     let limit = size_text(state.with_untracked(ChatState::limit));
     view! {
         <form class="chat-compose" on:submit=move |event: SubmitEvent| submit(&event, text, panel)>
@@ -39,13 +39,13 @@ pub(super) fn Composer(
             <button
                 id=format!("{id}-send")
                 type="submit"
-                disabled=move || blocked.with(Option::is_some) || text.with(|text| text.trim().is_empty())
+                disabled=move || blocked().is_some() || text.with(|text| text.trim().is_empty())
             >
                 "Send"
             </button>
         </form>
-        <p class="chat-reason" id=format!("{id}-reason") hidden=move || blocked.with(Option::is_none)>
-            {move || blocked.get().unwrap_or_default()}
+        <p class="chat-reason" id=format!("{id}-reason") hidden=move || blocked().is_none()>
+            {move || blocked().unwrap_or_default()}
         </p>
         <div class="chat-files">
             <label>
@@ -53,7 +53,7 @@ pub(super) fn Composer(
                 <input
                     id=format!("{id}-file")
                     type="file"
-                    disabled=move || blocked.with(Option::is_some)
+                    disabled=move || blocked().is_some()
                     on:change=move |event: Event| picked(&event, panel)
                 />
             </label>

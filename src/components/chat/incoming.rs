@@ -19,10 +19,7 @@ impl Panel {
             Payload::Text(text) => {
                 let me = self.me();
                 let now = now_ms();
-                self.apply(
-                    self.state
-                        .try_update(|state| state.receive(link, &text, &me, now)),
-                );
+                self.update(&mut |state| state.receive(link, &text, &me, now));
             }
             Payload::Binary(chunk) => self.chunk(link, &chunk),
         }
@@ -31,12 +28,13 @@ impl Panel {
     /// A chunk: counted and hashed by the state (the page redraws at most every 100 ms), kept here.
     fn chunk(self, link: LinkKey, chunk: &Chunk<'_>) {
         let now = now_ms();
-        let outcome = self.state.try_maybe_update(|state| {
-            let outcome = state.chunk(link, chunk.bytes(), now);
-            (outcome.redraw(), outcome)
+        let mut outcome = ChunkIn::Ignored;
+        self.update_maybe(&mut |state| {
+            outcome = state.chunk(link, chunk.bytes(), now);
+            outcome.redraw()
         });
         match outcome {
-            Some(ChunkIn::Kept { key, .. }) => {
+            ChunkIn::Kept { key, .. } => {
                 self.held.try_update_value(|held| {
                     match held.parts.iter_mut().find(|(k, _)| *k == key) {
                         Some((_, parts)) => parts.push(chunk),
@@ -48,8 +46,8 @@ impl Panel {
                     }
                 });
             }
-            Some(ChunkIn::Refused(actions)) => self.apply(Some(actions)),
-            Some(ChunkIn::Ignored) | None => {}
+            ChunkIn::Refused(actions) => self.apply(Some(actions)),
+            ChunkIn::Ignored => {}
         }
     }
 
@@ -78,9 +76,6 @@ impl Panel {
                 .try_update_value(|held| held.urls.push((key, url)));
             href
         });
-        self.apply(
-            self.state
-                .try_update(|state| state.assembled(key, href, now_ms())),
-        );
+        self.update(&mut |state| state.assembled(key, href.clone(), now_ms()));
     }
 }

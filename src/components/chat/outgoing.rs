@@ -40,10 +40,7 @@ impl Panel {
             }
         }
         let me = self.me();
-        self.apply(
-            self.state
-                .try_update(|state| state.chatted(&me, text, sent)),
-        );
+        self.update(&mut |state| state.chatted(&me, &text, sent));
         sent
     }
 
@@ -58,13 +55,12 @@ impl Panel {
         let described = described.collect::<Vec<_>>();
         let now = now_ms();
         let new_id = &mut || random_hex(8).ok();
-        let Some((starts, actions)) = self
-            .state
-            .try_update(|state| state.send_files(&described, now, new_id))
-        else {
-            return;
-        };
-        self.apply(Some(actions));
+        let mut starts = Vec::new();
+        self.update(&mut |state| {
+            let actions;
+            (starts, actions) = state.send_files(&described, now, new_id);
+            actions
+        });
         if let Some(file) = files.first() {
             for start in starts {
                 self.start(start, file.clone());
@@ -75,18 +71,15 @@ impl Panel {
     /// Cancel: stop sending or receiving, and tell the other side.
     pub(super) fn cancel(self, key: Key) {
         let me = self.me();
-        self.apply(
-            self.state
-                .try_update(|state| state.cancel(key, &me, now_ms())),
-        );
+        self.update(&mut |state| state.cancel(key, &me, now_ms()));
     }
 
     /// Remove: the row and its download link go.
     pub(super) fn remove(self, key: Key) {
-        self.apply(self.state.try_update(|state| {
+        self.update(&mut |state| {
             state.remove(key);
             Actions::default()
-        }));
+        });
     }
 
     /// Sends a file in a task of its own, which stops when the transfer ends.
@@ -106,16 +99,15 @@ impl Panel {
         let key = start.key;
         match self.send_all(&start, &channel, &file).await {
             Ok(()) => {
-                self.state.try_update(|state| state.sent(key, now_ms()));
+                self.update(&mut |state| {
+                    state.sent(key, now_ms());
+                    Actions::default()
+                });
             }
             Err(error) => {
                 let error = channel.is_open().then(|| error.to_string());
                 let me = self.me();
-                self.apply(
-                    self.state.try_update(|state| {
-                        state.send_failed(key, error.as_deref(), &me, now_ms())
-                    }),
-                );
+                self.update(&mut |state| state.send_failed(key, error.as_deref(), &me, now_ms()));
             }
         }
     }
@@ -137,7 +129,6 @@ impl Panel {
 
     fn progress(self, key: Key, done: u64) {
         let now = now_ms();
-        self.state
-            .try_maybe_update(|state| (state.sending(key, done, now), ()));
+        self.update_maybe(&mut |state| state.sending(key, done, now));
     }
 }

@@ -82,6 +82,17 @@ impl Panel {
         self.me.try_get_untracked().unwrap_or_default()
     }
 
+    /// Changes the state (and redraws) with `change`, then carries out the actions it returns: every event goes
+    /// through here.
+    pub(super) fn update(self, change: &mut dyn FnMut(&mut ChatState) -> Actions) {
+        self.apply(self.state.try_update(|state| change(state)));
+    }
+
+    /// Changes the state with `change`, and redraws only if it returns true (progress is shown every 100 ms).
+    pub(super) fn update_maybe(self, change: &mut dyn FnMut(&mut ChatState) -> bool) {
+        self.state.try_maybe_update(|state| (change(state), ()));
+    }
+
     /// Carries out what an event of the state asked for: sends the messages, writes the log, lets go of what is no
     /// longer needed, and puts together a file that arrived whole.
     pub(super) fn apply(self, actions: Option<Actions>) {

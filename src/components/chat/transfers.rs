@@ -17,19 +17,18 @@ pub(super) fn TransferList(
     panel: Panel,
 ) -> impl IntoView {
     let state = panel.state;
-    // Changes only when a row comes or goes, not with its progress.
-    let keys = Memo::new(move |_| {
+    let keys = move || {
         state.with(|state| {
             state
                 .transfers()
                 .iter()
-                .map(|transfer| transfer.key)
+                .map(|row| row.key)
                 .collect::<Vec<_>>()
         })
-    });
+    };
     view! {
         <ul class="chat-transfers" id=format!("{id}-transfers")>
-            <For each=move || keys.get() key=|key| *key let:key>
+            <For each=keys key=|key| *key let:key>
                 <TransferRow panel=panel key=key />
             </For>
         </ul>

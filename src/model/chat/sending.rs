@@ -35,6 +35,7 @@ impl ChatState {
         (starts, actions)
     }
 
+    /// Starts `file` on every open channel that is free, and says which are busy.
     fn start_sending(
         &mut self,
         file: &FileInfo,

@@ -91,7 +91,7 @@ fn chat_lines_are_clipped_and_capped() {
     assert_eq!(state.newest_line(), None);
     assert_eq!(chat_text("  hi  "), "hi");
     assert_eq!(chat_text(&"x".repeat(MAX_TEXT + 5)).len(), MAX_TEXT);
-    assert_eq!(state.chatted("", "hi".into(), true), Actions::default());
+    assert_eq!(state.chatted("", "hi", true), Actions::default());
     let line = state.lines().back().unwrap();
     assert_eq!((line.from.as_str(), line.mine), ("you", true));
     let long = Message::Chat {
@@ -106,7 +106,7 @@ fn chat_lines_are_clipped_and_capped() {
         "what arrives is clipped too"
     );
     for i in 0..MAX_LINES {
-        let _ = state.chatted("pc1", format!("line {i}"), true);
+        let _ = state.chatted("pc1", &format!("line {i}"), true);
     }
     assert_eq!(state.lines().len(), MAX_LINES);
     assert_eq!(state.lines().front().unwrap().text, "line 0");
@@ -115,13 +115,13 @@ fn chat_lines_are_clipped_and_capped() {
         state.lines().back().map(|line| line.id)
     );
 
-    let actions = state.chatted("pc1", "lost".into(), false);
+    let actions = state.chatted("pc1", "lost", false);
     assert_eq!(
         state.notice(),
         Some("The message was not sent: no connection is open.")
     );
     assert_eq!(texts(&actions), [state.notice().unwrap()]);
-    let _ = state.chatted("pc1", "found".into(), true);
+    let _ = state.chatted("pc1", "found", true);
     assert_eq!(state.notice(), None, "a sent line clears the notice");
 }
 

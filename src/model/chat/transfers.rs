@@ -22,6 +22,7 @@ impl ChatState {
             .is_some_and(|transfer| !transfer.state.is_final())
     }
 
+    /// Transfer `key`, if it is still under way.
     pub(super) fn get_mut(&mut self, key: Key) -> Option<&mut Transfer> {
         self.transfers
             .iter_mut()
@@ -44,7 +45,7 @@ impl ChatState {
     }
 
     /// A new row, dropping the oldest finished ones past [`MAX_ROWS`].
-    pub(super) fn add_transfer(&mut self, mut transfer: Transfer) -> &mut Transfer {
+    pub(super) fn add_transfer(&mut self, transfer: Transfer) {
         while self.transfers.len() >= MAX_ROWS {
             let Some(oldest) = self
                 .transfers
@@ -55,10 +56,7 @@ impl ChatState {
             };
             self.transfers.remove(oldest);
         }
-        transfer.shown_at = transfer.started;
         self.transfers.push(transfer);
-        let last = self.transfers.len() - 1;
-        &mut self.transfers[last]
     }
 
     /// A transfer with `from` (the channel, and who is at the other end) that starts in `state`: going out if
