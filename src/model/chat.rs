@@ -222,14 +222,21 @@ impl ChatState {
         self.notice = Some(text);
     }
 
-    /// A text frame arrived on `link`: a chat line, or a transfer's offer, end, cancellation or verdict.
-    pub fn receive(&mut self, link: LinkKey, text: &str, me: &str, now: f64) -> Actions {
+    /// A text frame arrived on `link`: a chat line, or a transfer's offer, end, cancellation or verdict; `None`
+    /// for a frame that is none of these.
+    pub fn receive(
+        &mut self,
+        link: LinkKey,
+        message: Option<Message>,
+        me: &str,
+        now: f64,
+    ) -> Actions {
         let mut actions = Actions::default();
         let Some(peer) = self.peer(link).map(str::to_owned) else {
             return actions;
         };
         let from = (link, peer.as_str());
-        match Message::decode(text) {
+        match message {
             Some(Message::Chat { text }) => {
                 self.push_line(peer.clone(), text.chars().take(MAX_TEXT).collect(), false)
             }

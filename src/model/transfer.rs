@@ -73,15 +73,15 @@ pub enum Message {
     },
 }
 
+// The page writes and reads these frames with the browser's JSON (`webrtc::json`); the tests check the shape
+// with serde_json, which gives the same text for these plain structs.
+#[cfg(test)]
 impl Message {
-    /// The JSON text frame.
-    pub fn encode(&self) -> String {
-        // Serializing these plain structs cannot fail.
+    fn encode(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Reads a text frame; `None` for anything that is not one of these messages.
-    pub fn decode(text: &str) -> Option<Message> {
+    pub(crate) fn decode(text: &str) -> Option<Message> {
         serde_json::from_str(text).ok()
     }
 }

@@ -157,6 +157,11 @@ impl DataChannel {
         Ok(self.channel.send_with_str(text)?)
     }
 
+    /// Sends `message` as a JSON text frame.
+    pub fn send_json<T: serde::Serialize>(&self, message: &T) -> Result<(), Error> {
+        self.send_text(&super::json::to_json(message)?)
+    }
+
     /// Sends `file` as binary frames, paced as [`DataChannel::new`] was told: only one read's worth of the file is
     /// in memory at a time, and the channel's queue stays under the high-water mark.
     ///

@@ -5,9 +5,13 @@ use leptos::prelude::*;
 
 use super::panel::Panel;
 use crate::{
-    model::chat::{ChunkIn, Key, LinkKey},
+    model::{
+        chat::{ChunkIn, Key, LinkKey},
+        transfer::Message,
+    },
     webrtc::{
         channel::{Chunk, Payload},
+        json::from_json,
         now_ms, FileParts, ObjectUrl,
     },
 };
@@ -19,7 +23,8 @@ impl Panel {
             Payload::Text(text) => {
                 let me = self.me();
                 let now = now_ms();
-                self.update(&mut |state| state.receive(link, &text, &me, now));
+                let mut message = from_json::<Message>(&text).ok();
+                self.update(&mut |state| state.receive(link, message.take(), &me, now));
             }
             Payload::Binary(chunk) => self.chunk(link, &chunk),
         }

@@ -13,7 +13,7 @@ use crate::{
         transfer::{Hasher, Message},
     },
     signaling::random_hex,
-    webrtc::{channel::DataChannel, now_ms, Error, FileHandle},
+    webrtc::{channel::DataChannel, json::to_json, now_ms, Error, FileHandle},
 };
 
 impl Panel {
@@ -21,7 +21,9 @@ impl Panel {
     pub(super) fn send_chat(self, text: &str) -> bool {
         self.refresh();
         let text = chat_text(text);
-        let frame = Message::Chat { text: text.clone() }.encode();
+        let Ok(frame) = to_json(&Message::Chat { text: text.clone() }) else {
+            return false;
+        };
         let open = self.state.try_with_untracked(|state| {
             let open = state.links().iter().filter(|link| link.door == Door::Open);
             open.map(|link| (link.key, link.peer.clone()))
@@ -119,12 +121,12 @@ impl Panel {
         channel: &DataChannel,
         file: &FileHandle,
     ) -> Result<(), Error> {
-        channel.send_text(&start.offer().encode())?;
+        channel.send_json(&start.offer())?;
         let mut hasher = Hasher::default();
         let on_read = &mut |bytes: &[u8]| hasher.update(bytes);
         let on_sent = &mut |done| self.progress(start.key, done);
         channel.send_file(file, on_read, on_sent).await?;
-        channel.send_text(&start.end(hasher.finish()).encode())
+        channel.send_json(&start.end(hasher.finish()))
     }
 
     fn progress(self, key: Key, done: u64) {

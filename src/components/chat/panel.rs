@@ -100,7 +100,7 @@ impl Panel {
         for (link, message) in &actions.send {
             // If the channel is closed, there is nobody left to tell.
             if let Some(channel) = self.channel(*link) {
-                let _ = channel.send_text(&message.encode());
+                let _ = channel.send_json(message);
             }
         }
         for (level, text) in actions.log {

@@ -39,11 +39,11 @@ fn offer(state: &mut ChatState, link: LinkKey, id: &str, size: u64) -> Actions {
         size,
         mime: "application/octet-stream".into(),
     };
-    state.receive(link, &message.encode(), "pc1", 0.0)
+    state.receive(link, Some(message), "pc1", 0.0)
 }
 
 fn message(state: &mut ChatState, link: LinkKey, message: Message, now: f64) -> Actions {
-    state.receive(link, &message.encode(), "pc1", now)
+    state.receive(link, Some(message), "pc1", now)
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -530,7 +530,7 @@ fn an_offer_too_large_is_refused() {
         size: LIMIT + 1,
         mime: String::new(),
     };
-    let actions = state.receive(link, &message.encode(), "", 0.0);
+    let actions = state.receive(link, Some(message), "", 0.0);
     let name = "n".repeat(MAX_NAME);
     let reason = format!("you refused {name}: it is 1001 B, and files up to 1000 B can be sent");
     assert_eq!(
@@ -599,9 +599,9 @@ fn a_channel_that_closes_or_goes_fails_its_transfers() {
         ["Transfer failed: the connection to pc3 closed"]
     );
     assert_eq!(state.links().len(), 1);
-    let text = Message::Chat { text: "x".into() }.encode();
+    let text = Message::Chat { text: "x".into() };
     assert_eq!(
-        state.receive(other, &text, "", 0.0),
+        state.receive(other, Some(text), "", 0.0),
         Actions::default(),
         "a channel that went is not heard"
     );
@@ -632,7 +632,8 @@ fn rows_are_capped_but_never_while_under_way() {
 #[test]
 fn a_message_not_understood_is_logged() {
     let (mut state, link) = open();
-    let actions = state.receive(link, "{\"nope\":1}", "", 0.0);
+    // What the page makes of an unknown frame such as `{"nope":1}`.
+    let actions = state.receive(link, Message::decode("{\"nope\":1}"), "", 0.0);
     assert_eq!(
         actions.log,
         [(
