@@ -444,8 +444,8 @@ function report(options, targets, results) {
     out.pages[target.name] = { files: files.map(({ path, raw, gzip, requests }) => ({ path, raw, gzip, requests })), total_raw: total.raw, total_gzip: total.gzip };
   }
   const oursGzip = out.pages.ours.total_gzip;
-  out.targets.total_gzip_le_40KiB = oursGzip <= 40 * 1024;
-  console.log(`\nours total gzip ${kib(oursGzip)} KiB (target <= 40 KiB): ${passMiss(out.targets.total_gzip_le_40KiB)}`);
+  out.targets.total_gzip_le_150KiB = oursGzip <= 150 * 1024;
+  console.log(`\nours total gzip ${kib(oursGzip)} KiB (target <= 150 KiB): ${passMiss(out.targets.total_gzip_le_150KiB)}`);
 
   // Timings.
   const figures = ['t_ready_ms', 't_ready_after_html_ms', 't_start_ms', 't_call_ms', 't_call_frames_ms', 'setup_logged_ms'];
@@ -477,12 +477,12 @@ function report(options, targets, results) {
   console.log('\n== Ratios ours/reference (medians) ==');
   const ratio = (f) => round(med.ours[f] / med.reference[f], 3);
   out.ratios = { t_ready: ratio('t_ready_ms'), t_start: ratio('t_start_ms'), t_call: ratio('t_call_ms') };
-  out.targets.t_ready_ratio_le_1_2 = out.ratios.t_ready <= 1.2;
+  out.targets.t_ready_ratio_le_1_1 = out.ratios.t_ready <= 1.1;
   out.targets.t_call_ratio_le_1_05 = out.ratios.t_call <= 1.05;
   console.log(
     table([
       ['ratio', 'value', 'target', ''],
-      ['t_ready', out.ratios.t_ready, '<= 1.2', passMiss(out.targets.t_ready_ratio_le_1_2)],
+      ['t_ready', out.ratios.t_ready, '<= 1.1', passMiss(out.targets.t_ready_ratio_le_1_1)],
       ['t_start', out.ratios.t_start, '(none)', ''],
       ['t_call', out.ratios.t_call, '<= 1.05', passMiss(out.targets.t_call_ratio_le_1_05)],
     ]),
@@ -514,14 +514,17 @@ function report(options, targets, results) {
       ]),
     );
     out.targets.no_unclosed_connections = oc.after.unclosed === 0;
-    out.targets.heap_growth_le_ref_plus_64KiB = oc.heap_growth <= rc.heap_growth + 64 * 1024;
-    out.targets.wasm_growth_zero = oc.wasm_growth === 0;
+    out.targets.heap_growth_le_ref_plus_32KiB = oc.heap_growth <= rc.heap_growth + 32 * 1024;
+    // The log keeps its last 300 lines, about 8 calls' worth: until it is full, the wasm memory may grow. Over
+    // the second half of the cycles it is long full, and the memory must not grow at all.
+    const settled = Math.floor(options.cycles / 2);
+    out.targets.wasm_flat_once_log_full = oc.wasm_grew_in_cycles.every((cycle) => cycle <= settled);
     console.log(
       table([
         ['target', 'value', ''],
         ['0 unclosed connections after the cycles', oc.after.unclosed, passMiss(out.targets.no_unclosed_connections)],
-        [`JS heap growth <= reference's + 64 KiB (${kib(rc.heap_growth + 64 * 1024)} KiB)`, `${kib(oc.heap_growth)} KiB`, passMiss(out.targets.heap_growth_le_ref_plus_64KiB)],
-        ['wasm memory growth 0 after the first cycle', `${oc.wasm_growth} B`, passMiss(out.targets.wasm_growth_zero)],
+        [`JS heap growth <= reference's + 32 KiB (${kib(rc.heap_growth + 32 * 1024)} KiB)`, `${kib(oc.heap_growth)} KiB`, passMiss(out.targets.heap_growth_le_ref_plus_32KiB)],
+        [`wasm memory flat after cycle ${settled} (the log long full)`, `grew in ${oc.wasm_grew_in_cycles.join(' ') || 'none'}`, passMiss(out.targets.wasm_flat_once_log_full)],
       ]),
     );
   }
