@@ -67,7 +67,8 @@ impl Inner {
         self.me = Some(id.clone());
         self.view.me.try_set(Some(id.clone()));
         self.view.connection.try_set(Connection::Joined);
-        if self.view.log.current_problem().get_untracked().as_deref() == Some(SERVER_FULL) {
+        let problem = self.view.log.current_problem();
+        if problem.try_get_untracked().flatten().as_deref() == Some(SERVER_FULL) {
             self.view.log.clear_problem();
         }
         if again {

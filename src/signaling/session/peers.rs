@@ -108,7 +108,7 @@ impl Inner {
     /// Their tile goes, as if the server had said so. Returns whether they were dropped.
     fn drop_if_gone(&mut self, id: &PeerId) -> bool {
         if self.present.contains_key(id)
-            || self.view.connection.get_untracked() != Connection::Joined
+            || self.view.connection.try_get_untracked() != Some(Connection::Joined)
         {
             return false;
         }

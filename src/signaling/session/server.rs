@@ -37,7 +37,7 @@ impl Inner {
             "Connected to the server; joining room {}",
             self.room
         ));
-        if self.view.joined_at.get_untracked().is_none() {
+        if self.view.joined_at.try_get_untracked() == Some(None) {
             self.view.joined_at.try_set(Some(now_ms()));
         }
         self.send(&ClientMessage::Join {
