@@ -1,0 +1,127 @@
+//! What the server tells us: `welcome` (then we **dial** everyone already here), arrivals and departures,
+//! **signals** from other peers, pongs, and refusals.
+
+use leptos::prelude::*;
+use protocol::{ErrorCode, IceServer, PeerId, ServerMessage};
+
+use super::{Connection, Inner};
+use crate::webrtc::json::from_json;
+
+/// What the banner says while the server turns us away for being full (cleared once we are in).
+const SERVER_FULL: &str = "The server is full right now. Trying again in a moment…";
+
+impl Inner {
+    /// One frame from the server.
+    pub(super) fn received(&mut self, frame: &str) {
+        let message = match from_json::<ServerMessage>(frame) {
+            Ok(message) => message,
+            Err(error) => {
+                self.view.log.error(format!(
+                    "The server sent something unreadable: not a protocol message: {error}"
+                ));
+                return;
+            }
+        };
+        match message {
+            ServerMessage::Welcome {
+                id,
+                peers,
+                ice_servers,
+                ..
+            } => self.welcomed(id, peers, ice_servers),
+            ServerMessage::PeerJoined { id } => {
+                self.present.insert(id.clone(), ());
+                if self.peers.contains_key(&id) {
+                    self.log(format!(
+                        "{} is back on the server; the call continues",
+                        id.short()
+                    ));
+                } else {
+                    self.notice(format!("{} joined", id.short()));
+                    // They will call us: wait for their offer.
+                    self.add_peer(id, false);
+                }
+            }
+            ServerMessage::PeerLeft { id, reason } => self.peer_left(id, reason),
+            // **Signal**: theirs, to their connection, in arrival order.
+            ServerMessage::Signal { from, signal } => {
+                self.present.insert(from.clone(), ());
+                if !self.peers.contains_key(&from) {
+                    // Their signal overtook the server's news of them (for example right after a restart).
+                    self.add_peer(from.clone(), false);
+                }
+                if let Some(peer) = self.peers.get(&from) {
+                    peer.receive(signal);
+                }
+            }
+            ServerMessage::Error { code, message } => self.refused(code, message),
+            ServerMessage::Pong => self.awaiting_pong = false,
+        }
+    }
+
+    fn welcomed(&mut self, id: PeerId, peers: Vec<PeerId>, ice_servers: Vec<IceServer>) {
+        let again = self.me.as_ref() == Some(&id);
+        self.present = peers.iter().cloned().collect();
+        self.attempt = 0;
+        self.ice_servers = ice_servers;
+        self.me = Some(id.clone());
+        self.view.me.try_set(Some(id.clone()));
+        self.view.connection.try_set(Connection::Joined);
+        let problem = self.view.log.current_problem();
+        if problem.try_get_untracked().flatten().as_deref() == Some(SERVER_FULL) {
+            self.view.log.clear_problem();
+        }
+        if again {
+            self.log(format!("Rejoined room {} as {}", self.room, id.short()));
+        } else {
+            self.log(format!(
+                "Joined room {} as {}; {} already here",
+                self.room,
+                id.short(),
+                peers.len()
+            ));
+        }
+        for peer in peers {
+            if self.peers.contains_key(&peer) {
+                self.log(format!(
+                    "Still connected to {}: no new call needed",
+                    peer.short()
+                ));
+            } else {
+                // **Dial**: we are the newcomer, so we make the offer.
+                self.add_peer(peer, true);
+            }
+        }
+    }
+
+    fn refused(&mut self, code: ErrorCode, message: String) {
+        match code {
+            ErrorCode::RoomFull
+            | ErrorCode::BadRoom
+            | ErrorCode::UnsupportedVersion
+            | ErrorCode::BadSecret => {
+                let reason = match code {
+                    ErrorCode::RoomFull => "This room is full. Ask for a new room link.".to_owned(),
+                    ErrorCode::BadRoom => "This is not a valid room link.".to_owned(),
+                    ErrorCode::UnsupportedVersion => {
+                        "The server runs another version of this app. Reload the page.".to_owned()
+                    }
+                    _ => format!("The server refused to let us in: {message}"),
+                };
+                self.view.log.problem(reason.clone());
+                self.view.connection.try_set(Connection::Refused(reason));
+                self.done = true;
+                self.socket = None;
+                self.heartbeat = None;
+            }
+            // Too many people on the server: the socket closes, and we try again with backoff.
+            ErrorCode::ServerFull => self.view.log.problem(SERVER_FULL),
+            // A peer that left while our message was on its way: nothing to do.
+            ErrorCode::UnknownPeer => self.log(format!("The server: {message}")),
+            _ => self
+                .view
+                .log
+                .error(format!("The server refused a message: {message}")),
+        }
+    }
+}
