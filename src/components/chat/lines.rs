@@ -4,7 +4,8 @@ use leptos::{prelude::*, tachys::view::keyed::keyed};
 
 use crate::model::chat::ChatState;
 
-/// The chat lines, newest at the bottom, kept scrolled to the end.
+/// The chat lines, newest at the bottom, kept scrolled to the end by CSS (`.chat-scroll`, as the log is): no
+/// `scrollHeight` read, which would force a layout of the page, at mount and with every line.
 #[component]
 pub(super) fn ChatLines(
     /// The panel's id prefix.
@@ -14,15 +15,9 @@ pub(super) fn ChatLines(
 ) -> impl IntoView {
     // Changes only when a line is added, not with every transfer's progress.
     let newest = Memo::new(move |_| state.with(ChatState::newest_line));
-    let list = NodeRef::<leptos::html::Ol>::new();
-    Effect::new(move |_| {
-        newest.track();
-        if let Some(list) = list.get() {
-            list.set_scroll_top(list.scroll_height());
-        }
-    });
     view! {
-        <ol class="chat-lines" id=format!("{id}-messages") node_ref=list aria-live="polite">
+        <div class="chat-scroll">
+        <ol class="chat-lines" id=format!("{id}-messages") aria-live="polite">
             {move || {
                 newest.track();
                 // Static rows keyed by id, without per-row owners (see `LogPanel`): the list rolls.
@@ -44,6 +39,7 @@ pub(super) fn ChatLines(
                 )
             }}
         </ol>
+        </div>
         <p class="chat-empty" hidden=move || newest.with(Option::is_some)>
             "No messages yet."
         </p>
