@@ -1,31 +1,13 @@
-//! Pieces shared by the pages: the alert banner, a video tile, and the log.
+//! A video tile: a labelled video that plays a stream, and logs its size.
 
-use std::sync::Arc;
+use std::{cell::Cell, rc::Rc};
 
-use leptos::{html, prelude::*, tachys::view::keyed::keyed, task::spawn_local};
+use leptos::{html, prelude::*, task::spawn_local};
 
 use crate::{
     log::use_logger,
-    model::log::{Entry, Level},
     webrtc::{show, Error, Stream},
 };
-
-/// The alert banner: the latest failure a person must act on, or nothing.
-#[component]
-pub fn Problem(
-    /// The message to show; `None` hides the banner.
-    message: Signal<Option<String>>,
-) -> impl IntoView {
-    move || {
-        message.get().map(|text| {
-            view! {
-                <p id="problem" class="problem" role="alert">
-                    {text}
-                </p>
-            }
-        })
-    }
-}
 
 /// A labelled video that plays a stream, with a placeholder while there is none.
 #[component]
@@ -56,7 +38,7 @@ pub fn VideoTile(
     let playing = move || stream.with(Option::is_some);
     // The last size logged, so a repeated `resize` with the same size is not logged twice. Each new stream
     // starts from zero, so each call logs its size again.
-    let last_size = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
+    let last_size = Rc::new(Cell::new((0, 0)));
     // Autoplay can be refused (sound without a click, or a strict browser policy): ask to play, and if the
     // browser says no, say how to start it. A click on the video plays it.
     let play = move || {
@@ -132,51 +114,5 @@ pub fn VideoTile(
                 {status.map(|status| view! { <span class="tile-status">{move || status.get()}</span> })}
             </figcaption>
         </figure>
-    }
-}
-
-/// One line of the log: its time, and its text (red for an error).
-#[component]
-fn LogLine(
-    /// The line to show.
-    entry: Arc<Entry>,
-) -> impl IntoView {
-    view! {
-        <li class:error=entry.level == Level::Error>
-            <time>{entry.time.clone()}</time>
-            " "
-            <span>{entry.text.clone()}</span>
-        </li>
-    }
-}
-
-/// The log: one timestamped line per step, newest at the bottom, kept scrolled to the end.
-///
-/// The scrolling is CSS's (`.log-scroll` is a `column-reverse` flex box, which browsers keep anchored at its
-/// end), not ours: reading `scrollHeight` after each new line forced a layout of the whole page every time, 34 ms
-/// of main-thread work during each call's setup, which made Call to the first remote frame slower.
-#[component]
-pub fn LogPanel() -> impl IntoView {
-    let log = use_logger();
-    let lines = log.lines();
-
-    view! {
-        <section class="log">
-            <h2>"Log"</h2>
-            <div class="log-scroll">
-            <ol id="log">
-                {move || {
-                    // Rows are keyed by id, so a new line adds one <li> and the oldest drops one, without
-                    // touching the rest. Not `<For>`: it gives every row a reactive owner that its parent
-                    // remembers until unmount (about 100 bytes a line, 3 KB a call), and these rows are static.
-                    keyed(
-                        lines.with(|lines| lines.iter().cloned().collect::<Vec<_>>()),
-                        |entry| entry.id,
-                        |_, entry| (|_| {}, view! { <LogLine entry=entry /> }),
-                    )
-                }}
-            </ol>
-            </div>
-        </section>
     }
 }
