@@ -1,4 +1,9 @@
 //! The loopback demo page (`/`): two videos, the buttons, a status line, an alert banner and the log.
+//!
+//! Over 150 lines, and one unit on purpose: its view is the page contract (the ids, the buttons and when each is
+//! enabled) in one place, and every handler and every panel's input works on the same few signals (the call, the
+//! remote stream, the camera). Split, each piece would take those signals as props, and each component boundary
+//! costs wasm.
 
 use leptos::prelude::*;
 
