@@ -1,0 +1,132 @@
+//! `RTCPeerConnection`, with `async` methods and event handlers that it owns. The offer/answer and ICE steps are
+//! in [`super::negotiation`].
+//!
+//! In `peer/`: the connection, its state and its lifetime (here), its events (`events.rs`), and what it sends and
+//! receives: tracks, transceivers and the data channel (`tracks.rs`).
+
+mod events;
+mod tracks;
+
+use std::cell::RefCell;
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{RtcConfiguration, RtcIceServer, RtcPeerConnection};
+
+use super::{Error, Listener};
+
+/// One `RTCPeerConnection` and every event handler registered on it.
+///
+/// [`PeerConnection::close`] (also run on drop) closes the connection and drops the handlers, so no callback
+/// of a closed connection can ever run again.
+pub struct PeerConnection {
+    pub(super) pc: RtcPeerConnection,
+    listeners: RefCell<Vec<Listener>>,
+}
+
+impl PeerConnection {
+    /// A new connection with no ICE servers: host candidates only, which is all two peers in one page need.
+    pub fn new() -> Result<Self, Error> {
+        Self::with_ice_servers(&[])
+    }
+
+    /// A new connection that gathers candidates through `ice_servers` (STUN for a public address, TURN for a
+    /// relay) as well as its own host candidates.
+    pub fn with_ice_servers(ice_servers: &[protocol::IceServer]) -> Result<Self, Error> {
+        let config = RtcConfiguration::new();
+        if !ice_servers.is_empty() {
+            let list = js_sys::Array::new();
+            for server in ice_servers {
+                let entry = RtcIceServer::new();
+                let urls: js_sys::Array = server
+                    .urls
+                    .iter()
+                    .map(|url| JsValue::from_str(url))
+                    .collect();
+                entry.set_urls(&urls);
+                if let Some(username) = &server.username {
+                    entry.set_username(username);
+                }
+                if let Some(credential) = &server.credential {
+                    entry.set_credential(credential);
+                }
+                list.push(&entry);
+            }
+            config.set_ice_servers(&list);
+        }
+        let pc = RtcPeerConnection::new_with_configuration(&config)?;
+        Ok(PeerConnection {
+            pc,
+            listeners: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// `restartIce()`: gather new candidates and renegotiate (fires `negotiationneeded`).
+    pub fn restart_ice(&self) -> Result<(), Error> {
+        let restart = js_sys::Reflect::get(&self.pc, &JsValue::from_str("restartIce"))?;
+        let restart: js_sys::Function = restart.dyn_into().map_err(|_| Error::Browser {
+            name: "NotSupportedError".into(),
+            message: "this browser cannot restart ICE".into(),
+        })?;
+        restart.call0(&self.pc)?;
+        Ok(())
+    }
+
+    /// The promise of `getStats()` (read by [`super::stats`]).
+    pub(super) fn raw_stats(&self) -> js_sys::Promise {
+        self.pc.get_stats()
+    }
+
+    /// The JS object, for tests that inspect the connection from JS (its senders, its state). The app itself
+    /// goes through this handle's methods.
+    #[doc(hidden)]
+    pub fn js(&self) -> &JsValue {
+        &self.pc
+    }
+
+    /// `signalingState` ("stable", "have-local-offer", ...).
+    pub fn signaling_state(&self) -> String {
+        state(&self.pc, "signalingState")
+    }
+
+    /// `connectionState` ("new", "connecting", "connected", "disconnected", "failed", "closed").
+    pub fn connection_state(&self) -> String {
+        state(&self.pc, "connectionState")
+    }
+
+    /// Closes the connection and drops every handler registered on it. Safe to call more than once.
+    pub fn close(&self) {
+        self.pc.close();
+        self.listeners.borrow_mut().clear();
+    }
+
+    pub(super) fn listen<E: JsCast>(
+        &self,
+        kind: &'static str,
+        handler: impl FnMut(E) + 'static,
+    ) -> Result<(), Error> {
+        let listener = Listener::new(&self.pc, kind, handler)?;
+        self.listeners.borrow_mut().push(listener);
+        Ok(())
+    }
+}
+
+/// The same connection (JS identity), whatever handle it is reached through.
+impl PartialEq for PeerConnection {
+    fn eq(&self, other: &Self) -> bool {
+        self.pc == other.pc
+    }
+}
+
+impl Drop for PeerConnection {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Reads a state attribute as the browser spells it; "unknown" if a browser lacks it.
+fn state(pc: &RtcPeerConnection, attribute: &str) -> String {
+    js_sys::Reflect::get(pc, &JsValue::from_str(attribute))
+        .ok()
+        .and_then(|value| value.as_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
