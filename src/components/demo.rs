@@ -63,9 +63,12 @@ pub fn LoopbackDemo() -> impl IntoView {
     let on_call = move |_| {
         log.clear_problem();
         let started = media.with_untracked(|media| {
-            media
-                .as_ref()
-                .map(|media| Call::start(media, log, move |stream| set_remote.set(Some(stream))))
+            media.as_ref().map(|media| {
+                // The remote stream comes later, when the page may be gone.
+                Call::start(media, log, move |stream| {
+                    set_remote.try_set(Some(stream));
+                })
+            })
         });
         match started {
             Some(Ok(started)) => set_call.set(Some(started)),
@@ -85,8 +88,11 @@ pub fn LoopbackDemo() -> impl IntoView {
         local.stop();
     };
 
+    // From the video's `resize`, which can come after the page unmounted.
     let on_remote_frame = move || {
-        if let Some(ms) = call.with_untracked(|call| call.as_ref().and_then(Call::take_setup_time))
+        if let Some(ms) = call
+            .try_with_untracked(|call| call.as_ref().and_then(Call::take_setup_time))
+            .flatten()
         {
             log.info(format!("Setup time: {} ms", millis(ms)));
         }

@@ -35,14 +35,16 @@ pub(super) fn RemoteTile(
     // already here time it from the newcomer's arrival.
     let key = id.clone();
     let first = Rc::new(Cell::new(true));
+    // It comes from the video's `resize`, which can come after the page unmounted: the `try_` reads skip it then.
     let on_first_frame = move || {
         if !first.replace(false) {
             return;
         }
         let tile = view
             .tiles
-            .with_untracked(|tiles| tiles.get(&key).map(|tile| (tile.since, tile.dialed)));
-        let text = match (tile, view.joined_at.get_untracked()) {
+            .try_with_untracked(|tiles| tiles.get(&key).map(|tile| (tile.since, tile.dialed)))
+            .flatten();
+        let text = match (tile, view.joined_at.try_get_untracked().flatten()) {
             (Some((_, true)), Some(joined)) => {
                 format!("{} ms after joining", millis(now_ms() - joined))
             }

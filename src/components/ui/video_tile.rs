@@ -77,19 +77,17 @@ pub fn VideoTile(
         Some(current)
     });
 
+    // A `resize` can come after the tile unmounted (its signals gone): the `try_` reads skip it then.
     let on_resize = move || {
-        let Some(video) = video.get_untracked() else {
+        let Some(video) = video.try_get_untracked().flatten() else {
             return;
         };
         let size = (video.video_width(), video.video_height());
         if size.0 > 0 && size.1 > 0 {
             if last_size.replace(size) != size {
-                log.info(format!(
-                    "{} video size: {}x{}",
-                    label.get_untracked(),
-                    size.0,
-                    size.1
-                ));
+                if let Some(label) = label.try_get_untracked() {
+                    log.info(format!("{label} video size: {}x{}", size.0, size.1));
+                }
             }
             on_first_frame();
         }
