@@ -1,6 +1,8 @@
 //! Cameras, microphones and screens: `enumerateDevices`, `devicechange`, constrained `getUserMedia`,
 //! `getDisplayMedia`, a track's `ended` and `applyConstraints`. What takes or gives a track is for
 //! [`super::LocalMedia`] only.
+//!
+//! A little over 150 lines: one small wrapper per browser call, all on `navigator.mediaDevices`.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
