@@ -1,5 +1,7 @@
 //! Event handlers with one owner: dropping the [`Listener`] detaches it and frees its closure.
 
+use std::cell::RefCell;
+
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
@@ -38,5 +40,38 @@ impl Listener {
         Ok(Listener {
             _registration: registration,
         })
+    }
+}
+
+/// Every handler registered on one event target, removed together when this is cleared or dropped: what a
+/// connection, a channel or a socket keeps of its handlers.
+pub(super) struct Listeners {
+    target: EventTarget,
+    registered: RefCell<Vec<Listener>>,
+}
+
+impl Listeners {
+    /// None yet, on `target`.
+    pub(super) fn on(target: &EventTarget) -> Self {
+        Listeners {
+            target: Clone::clone(target),
+            registered: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Calls `handler` with every `kind` event, cast to `E`, until [`Listeners::clear`] or drop.
+    pub(super) fn add<E: JsCast>(
+        &self,
+        kind: &'static str,
+        handler: impl FnMut(E) + 'static,
+    ) -> Result<(), Error> {
+        let listener = Listener::new(&self.target, kind, handler)?;
+        self.registered.borrow_mut().push(listener);
+        Ok(())
+    }
+
+    /// Removes every handler.
+    pub(super) fn clear(&self) {
+        self.registered.borrow_mut().clear();
     }
 }

@@ -1,11 +1,9 @@
 //! `WebSocket`, with handlers that it owns: text frames in, text frames out, and one close report.
 
-use std::cell::RefCell;
-
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
-use super::{Error, Listener};
+use super::{listener::Listeners, Error};
 
 /// Why a socket closed: the WebSocket close code and reason (1006 with no reason when the network dropped it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +20,7 @@ pub struct Closed {
 /// after its owner is gone.
 pub struct Socket {
     ws: WebSocket,
-    listeners: RefCell<Vec<Listener>>,
+    listeners: Listeners,
 }
 
 impl Socket {
@@ -36,8 +34,8 @@ impl Socket {
     ) -> Result<Self, Error> {
         let ws = WebSocket::new(url)?;
         let socket = Socket {
+            listeners: Listeners::on(&ws),
             ws,
-            listeners: RefCell::new(Vec::new()),
         };
         socket.listen("open", move |_: Event| on_open())?;
         socket.listen("message", move |event: MessageEvent| {
@@ -72,7 +70,7 @@ impl Socket {
 
     /// Closes the connection (code 1000) and removes every handler: `on_close` will not run.
     pub fn close(&self) {
-        self.listeners.borrow_mut().clear();
+        self.listeners.clear();
         // Closing an already closed or closing socket is a no-op; 1000 with no reason cannot be refused.
         let _ = self.ws.close_with_code(1000);
     }
@@ -82,9 +80,7 @@ impl Socket {
         kind: &'static str,
         handler: impl FnMut(E) + 'static,
     ) -> Result<(), Error> {
-        let listener = Listener::new(&self.ws, kind, handler)?;
-        self.listeners.borrow_mut().push(listener);
-        Ok(())
+        self.listeners.add(kind, handler)
     }
 }
 

@@ -12,7 +12,7 @@ use futures::channel::oneshot;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, RtcDataChannel, RtcDataChannelState, RtcDataChannelType};
 
-use super::{Error, Listener};
+use super::{listener::Listeners, Error};
 
 pub use self::{
     receive::{Chunk, Payload},
@@ -45,7 +45,7 @@ impl ChannelHandle {
 pub struct DataChannel {
     channel: RtcDataChannel,
     pacing: Pacing,
-    listeners: RefCell<Vec<Listener>>,
+    listeners: Listeners,
     /// Wakes the file being sent when the queue has drained (`bufferedamountlow`).
     drained: Rc<RefCell<Option<oneshot::Sender<()>>>>,
 }
@@ -59,7 +59,8 @@ impl DataChannel {
         channel.set_buffered_amount_low_threshold(pacing.low_water);
         let drained = Rc::new(RefCell::new(None::<oneshot::Sender<()>>));
         let waiting = drained.clone();
-        let listener = Listener::new(&channel, "bufferedamountlow", move |_: Event| {
+        let listeners = Listeners::on(&channel);
+        listeners.add("bufferedamountlow", move |_: Event| {
             if let Some(wake) = waiting.borrow_mut().take() {
                 let _ = wake.send(());
             }
@@ -67,7 +68,7 @@ impl DataChannel {
         Ok(DataChannel {
             channel,
             pacing,
-            listeners: RefCell::new(vec![listener]),
+            listeners,
             drained,
         })
     }
@@ -111,8 +112,6 @@ impl DataChannel {
         kind: &'static str,
         handler: impl FnMut(E) + 'static,
     ) -> Result<(), Error> {
-        let listener = Listener::new(&self.channel, kind, handler)?;
-        self.listeners.borrow_mut().push(listener);
-        Ok(())
+        self.listeners.add(kind, handler)
     }
 }

@@ -7,12 +7,10 @@
 mod events;
 mod tracks;
 
-use std::cell::RefCell;
-
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{RtcConfiguration, RtcIceServer, RtcPeerConnection};
 
-use super::{Error, Listener};
+use super::{listener::Listeners, Error};
 
 /// One `RTCPeerConnection` and every event handler registered on it.
 ///
@@ -20,7 +18,7 @@ use super::{Error, Listener};
 /// of a closed connection can ever run again.
 pub struct PeerConnection {
     pub(super) pc: RtcPeerConnection,
-    listeners: RefCell<Vec<Listener>>,
+    listeners: Listeners,
 }
 
 impl PeerConnection {
@@ -55,8 +53,8 @@ impl PeerConnection {
         }
         let pc = RtcPeerConnection::new_with_configuration(&config)?;
         Ok(PeerConnection {
+            listeners: Listeners::on(&pc),
             pc,
-            listeners: RefCell::new(Vec::new()),
         })
     }
 
@@ -96,7 +94,7 @@ impl PeerConnection {
     /// Closes the connection and drops every handler registered on it. Safe to call more than once.
     pub fn close(&self) {
         self.pc.close();
-        self.listeners.borrow_mut().clear();
+        self.listeners.clear();
     }
 
     pub(super) fn listen<E: JsCast>(
@@ -104,9 +102,7 @@ impl PeerConnection {
         kind: &'static str,
         handler: impl FnMut(E) + 'static,
     ) -> Result<(), Error> {
-        let listener = Listener::new(&self.pc, kind, handler)?;
-        self.listeners.borrow_mut().push(listener);
-        Ok(())
+        self.listeners.add(kind, handler)
     }
 }
 
