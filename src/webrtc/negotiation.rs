@@ -91,9 +91,10 @@ impl PeerConnection {
         &self,
         mut handler: impl FnMut(Option<Candidate>) + 'static,
     ) -> Result<(), Error> {
-        self.listen("icecandidate", move |event: RtcPeerConnectionIceEvent| {
-            handler(event.candidate().as_ref().map(Candidate::from_js))
-        })
+        self.listeners
+            .add("icecandidate", move |event: RtcPeerConnectionIceEvent| {
+                handler(event.candidate().as_ref().map(Candidate::from_js))
+            })
     }
 
     /// `createOffer()`.

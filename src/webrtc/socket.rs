@@ -1,6 +1,5 @@
 //! `WebSocket`, with handlers that it owns: text frames in, text frames out, and one close report.
 
-use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::{listener::Listeners, Error};
@@ -37,16 +36,18 @@ impl Socket {
             listeners: Listeners::on(&ws),
             ws,
         };
-        socket.listen("open", move |_: Event| on_open())?;
-        socket.listen("message", move |event: MessageEvent| {
-            // Text frames only: the protocol is JSON. Binary frames are not part of it.
-            if let Some(text) = event.data().as_string() {
-                on_text(text);
-            }
-        })?;
+        socket.listeners.add("open", move |_: Event| on_open())?;
+        socket
+            .listeners
+            .add("message", move |event: MessageEvent| {
+                // Text frames only: the protocol is JSON. Binary frames are not part of it.
+                if let Some(text) = event.data().as_string() {
+                    on_text(text);
+                }
+            })?;
         // `error` is always followed by `close`, which carries the code; report only that.
         let mut on_close = Some(on_close);
-        socket.listen("close", move |event: CloseEvent| {
+        socket.listeners.add("close", move |event: CloseEvent| {
             if let Some(on_close) = on_close.take() {
                 on_close(Closed {
                     code: event.code(),
@@ -73,14 +74,6 @@ impl Socket {
         self.listeners.clear();
         // Closing an already closed or closing socket is a no-op; 1000 with no reason cannot be refused.
         let _ = self.ws.close_with_code(1000);
-    }
-
-    fn listen<E: JsCast>(
-        &self,
-        kind: &'static str,
-        handler: impl FnMut(E) + 'static,
-    ) -> Result<(), Error> {
-        self.listeners.add(kind, handler)
     }
 }
 

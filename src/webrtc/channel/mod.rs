@@ -9,7 +9,7 @@ mod send;
 use std::{cell::RefCell, rc::Rc};
 
 use futures::channel::oneshot;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use web_sys::{Event, RtcDataChannel, RtcDataChannelState, RtcDataChannelType};
 
 use super::{listener::Listeners, Error};
@@ -45,7 +45,7 @@ impl ChannelHandle {
 pub struct DataChannel {
     channel: RtcDataChannel,
     pacing: Pacing,
-    listeners: Listeners,
+    pub(in crate::webrtc) listeners: Listeners,
     /// Wakes the file being sent when the queue has drained (`bufferedamountlow`).
     drained: Rc<RefCell<Option<oneshot::Sender<()>>>>,
 }
@@ -90,28 +90,20 @@ impl DataChannel {
 
     /// `open`.
     pub fn on_open(&self, mut handler: impl FnMut() + 'static) -> Result<(), Error> {
-        self.listen("open", move |_: Event| handler())
+        self.listeners.add("open", move |_: Event| handler())
     }
 
     /// `close`.
     pub fn on_close(&self, mut handler: impl FnMut() + 'static) -> Result<(), Error> {
-        self.listen("close", move |_: Event| handler())
+        self.listeners.add("close", move |_: Event| handler())
     }
 
     /// `error` (an `RTCErrorEvent`), with the browser's error.
     pub fn on_error(&self, mut handler: impl FnMut(Error) + 'static) -> Result<(), Error> {
-        self.listen("error", move |event: Event| {
+        self.listeners.add("error", move |event: Event| {
             let error = js_sys::Reflect::get(&event, &JsValue::from_str("error"))
                 .unwrap_or_else(|_| JsValue::from_str("unknown data channel error"));
             handler(Error::from_js(error))
         })
-    }
-
-    fn listen<E: JsCast>(
-        &self,
-        kind: &'static str,
-        handler: impl FnMut(E) + 'static,
-    ) -> Result<(), Error> {
-        self.listeners.add(kind, handler)
     }
 }

@@ -33,7 +33,7 @@ impl DataChannel {
     pub fn on_message(&self, mut handler: impl FnMut(Payload<'_>) + 'static) -> Result<(), Error> {
         // Each binary frame is copied here (one frame's worth of wasm memory, reused).
         let mut scratch = Vec::new();
-        self.listen("message", move |event: MessageEvent| {
+        self.listeners.add("message", move |event: MessageEvent| {
             let data = event.data();
             if let Some(text) = data.as_string() {
                 handler(Payload::Text(text));

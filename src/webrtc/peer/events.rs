@@ -15,9 +15,10 @@ impl PeerConnection {
         mut handler: impl FnMut(String) + 'static,
     ) -> Result<(), Error> {
         let pc = self.pc.clone();
-        self.listen("iceconnectionstatechange", move |_: Event| {
-            handler(state(&pc, "iceConnectionState"))
-        })
+        self.listeners
+            .add("iceconnectionstatechange", move |_: Event| {
+                handler(state(&pc, "iceConnectionState"))
+            })
     }
 
     /// `connectionstatechange`, with the new `connectionState` ("connecting", "connected", ...).
@@ -26,21 +27,23 @@ impl PeerConnection {
         mut handler: impl FnMut(String) + 'static,
     ) -> Result<(), Error> {
         let pc = self.pc.clone();
-        self.listen("connectionstatechange", move |_: Event| {
-            handler(state(&pc, "connectionState"))
-        })
+        self.listeners
+            .add("connectionstatechange", move |_: Event| {
+                handler(state(&pc, "connectionState"))
+            })
     }
 
     /// `negotiationneeded`: something changed (a track, a transceiver, an ICE restart) that needs an offer.
     pub fn on_negotiation_needed(&self, mut handler: impl FnMut() + 'static) -> Result<(), Error> {
-        self.listen("negotiationneeded", move |_: Event| handler())
+        self.listeners
+            .add("negotiationneeded", move |_: Event| handler())
     }
 
     /// `track`, once per new stream: the stream that the far side's tracks arrive in (its audio and video share
     /// one), each time a different one starts.
     pub fn on_remote_stream(&self, mut handler: impl FnMut(Stream) + 'static) -> Result<(), Error> {
         let mut shown: Option<String> = None;
-        self.listen("track", move |event: RtcTrackEvent| {
+        self.listeners.add("track", move |event: RtcTrackEvent| {
             let Ok(stream) = event.streams().get(0).dyn_into::<web_sys::MediaStream>() else {
                 return;
             };

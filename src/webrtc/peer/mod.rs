@@ -18,7 +18,7 @@ use super::{listener::Listeners, Error};
 /// of a closed connection can ever run again.
 pub struct PeerConnection {
     pub(super) pc: RtcPeerConnection,
-    listeners: Listeners,
+    pub(in crate::webrtc) listeners: Listeners,
 }
 
 impl PeerConnection {
@@ -95,14 +95,6 @@ impl PeerConnection {
     pub fn close(&self) {
         self.pc.close();
         self.listeners.clear();
-    }
-
-    pub(super) fn listen<E: JsCast>(
-        &self,
-        kind: &'static str,
-        handler: impl FnMut(E) + 'static,
-    ) -> Result<(), Error> {
-        self.listeners.add(kind, handler)
     }
 }
 
