@@ -100,33 +100,16 @@ pub fn LoopbackDemo() -> impl IntoView {
 
     // What the extras work on: the devices to capture with, the connections of the call, and the two ends of
     // its data channel.
-    let connections = Signal::derive_local(move || {
-        call.with(|call| {
-            call.as_ref().map_or_else(Vec::new, |call| {
-                let (pc1, pc2) = call.connections();
-                vec![pc1, pc2]
-            })
-        })
+    let connections = from_call(call, |call| {
+        let (pc1, pc2) = call.connections();
+        vec![pc1, pc2]
     });
-    let sending = Signal::derive_local(move || {
-        call.with(|call| {
-            call.as_ref()
-                .map_or_else(Vec::new, |call| vec![call.connections().0])
-        })
+    let sending = from_call(call, |call| vec![call.connections().0]);
+    let pc1_end = from_call(call, |call| {
+        vec![("pc2".to_owned(), call.channels().0.clone())]
     });
-    let pc1_end = Signal::derive_local(move || {
-        call.with(|call| {
-            call.as_ref().map_or_else(Vec::new, |call| {
-                vec![("pc2".to_owned(), call.channels().0.clone())]
-            })
-        })
-    });
-    let pc2_end = Signal::derive_local(move || {
-        call.with(|call| {
-            call.as_ref().map_or_else(Vec::new, |call| {
-                vec![("pc1".to_owned(), call.channels().1.clone())]
-            })
-        })
+    let pc2_end = from_call(call, |call| {
+        vec![("pc1".to_owned(), call.channels().1.clone())]
     });
 
     // A fresh, unguessable room id (128 random bits) each time the page is shown.
@@ -204,4 +187,12 @@ pub fn LoopbackDemo() -> impl IntoView {
             <LogPanel />
         </main>
     }
+}
+
+/// What `pick` takes from the call for a panel, as a signal: nothing while there is no call.
+fn from_call<T: 'static>(
+    call: ReadSignal<Option<Call>, LocalStorage>,
+    pick: fn(&Call) -> Vec<T>,
+) -> Signal<Vec<T>, LocalStorage> {
+    Signal::derive_local(move || call.with(|call| call.as_ref().map_or_else(Vec::new, pick)))
 }

@@ -6,8 +6,8 @@
 //!   its SHA-256, a cancellation, and the receiver's verdict.
 //! - **Chunks** are binary frames. The channel is ordered and reliable, so every binary frame between a file's
 //!   `offer` and its `end` belongs to that file; a side sends one file at a time.
-//! - The sender reads the file [`READ_SIZE`] bytes at a time and sends them in [`CHUNK_SIZE`] frames ([`ranges`]),
-//!   keeping the channel's `bufferedAmount` under [`HIGH_WATER`]. Both sides hash what passes, chunk by chunk.
+//! - The sender reads the file [`READ_SIZE`] bytes at a time and sends them in [`CHUNK_SIZE`] frames (the browser layer's
+//!   `DataChannel::send_file`, given these as its pacing), keeping the channel's `bufferedAmount` under [`HIGH_WATER`]. Both sides hash what passes, chunk by chunk.
 //! - The receiver's [`Reassembly`] expects exactly the announced size: it refuses more, reports a short file, and
 //!   compares the hashes at the end.
 
@@ -84,13 +84,6 @@ impl Message {
     pub(crate) fn decode(text: &str) -> Option<Message> {
         serde_json::from_str(text).ok()
     }
-}
-
-/// The byte ranges `(start, end)` that cover `size` bytes in steps of `step`; the last one may be shorter, and a
-/// size of 0 has none. (`step` 0 is taken as 1.)
-pub fn ranges(size: u64, step: u64) -> impl Iterator<Item = (u64, u64)> {
-    let step = step.max(1);
-    (0..size.div_ceil(step)).map(move |i| (i * step, (i * step + step).min(size)))
 }
 
 /// Why a transfer cannot go on.
@@ -313,77 +306,12 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    /// Checks that the ranges are contiguous, in order, no longer than `step`, and cover exactly `size`.
-    fn assert_covers(size: u64, step: u64) -> usize {
-        let mut next = 0;
-        let mut count = 0;
-        for (start, end) in ranges(size, step) {
-            assert_eq!(start, next, "size {size}, step {step}: gap or overlap");
-            assert!(end > start, "size {size}, step {step}: empty range");
-            assert!(
-                end - start <= step,
-                "size {size}, step {step}: range too long"
-            );
-            next = end;
-            count += 1;
-        }
-        assert_eq!(next, size, "size {size}, step {step}: not covered exactly");
-        count
-    }
-
-    #[test]
-    fn chunks_cover_the_file_exactly() {
-        assert_eq!(
-            assert_covers(0, CHUNK_SIZE),
-            0,
-            "an empty file has no chunks"
-        );
-        assert_eq!(assert_covers(1, CHUNK_SIZE), 1);
-        assert_eq!(ranges(1, CHUNK_SIZE).collect::<Vec<_>>(), [(0, 1)]);
-        assert_eq!(
-            assert_covers(3 * CHUNK_SIZE, CHUNK_SIZE),
-            3,
-            "exact multiple"
-        );
-        assert_eq!(
-            ranges(2 * CHUNK_SIZE + 5, CHUNK_SIZE).last(),
-            Some((2 * CHUNK_SIZE, 2 * CHUNK_SIZE + 5)),
-            "the remainder is the last, short chunk"
-        );
-        assert_eq!(assert_covers(2 * CHUNK_SIZE + 5, CHUNK_SIZE), 3);
-        assert_eq!(assert_covers(CHUNK_SIZE - 1, CHUNK_SIZE), 1);
-        // Reads, and chunks within a read, as the sender does them.
-        for size in [
-            0,
-            1,
-            READ_SIZE - 1,
-            READ_SIZE,
-            5 * READ_SIZE + 17,
-            5_000_000,
-        ] {
-            let mut total = 0;
-            for (start, end) in ranges(size, READ_SIZE) {
-                for (a, b) in ranges(end - start, CHUNK_SIZE) {
-                    assert!(b - a <= CHUNK_SIZE);
-                    total += b - a;
-                }
-            }
-            assert_eq!(total, size);
-        }
-        assert_eq!(
-            ranges(3, 0).count(),
-            3,
-            "a zero step is taken as 1, not an endless loop"
-        );
-    }
-
     #[test]
     fn reassembly_verifies_a_complete_file() {
         let file: Vec<u8> = (0..40_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let mut sent = Hasher::default();
         let mut received = Reassembly::new(file.len() as u64);
-        for (start, end) in ranges(file.len() as u64, CHUNK_SIZE) {
-            let chunk = &file[start as usize..end as usize];
+        for chunk in file.chunks(CHUNK_SIZE as usize) {
             sent.update(chunk);
             received.accept(chunk).unwrap();
         }

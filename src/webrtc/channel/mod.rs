@@ -29,12 +29,6 @@ impl ChannelHandle {
     pub(super) fn new(channel: RtcDataChannel) -> Self {
         ChannelHandle(channel)
     }
-
-    /// The JS object, for tests that inspect the channel from JS.
-    #[doc(hidden)]
-    pub fn js(&self) -> &JsValue {
-        &self.0
-    }
 }
 
 /// One end of a data channel and the handlers registered on it.

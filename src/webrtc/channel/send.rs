@@ -45,13 +45,9 @@ impl DataChannel {
         on_sent: &mut dyn FnMut(u64),
     ) -> Result<(), Error> {
         let Pacing { chunk, read, .. } = self.pacing;
-        let (chunk, read) = (chunk.max(1), read.max(1));
-        let size = file.size();
         let mut scratch = Vec::new();
         let mut queued = 0;
-        let mut start = 0;
-        while start < size {
-            let end = (start + read).min(size);
+        for (start, end) in ranges(file.size(), read) {
             let bytes = read_slice(file, start, end).await?;
             let len = end - start;
             if u64::from(bytes.length()) != len {
@@ -63,17 +59,13 @@ impl DataChannel {
             scratch.resize(len as usize, 0);
             bytes.copy_to(&mut scratch);
             on_read(&scratch);
-            let mut a = 0;
-            while a < len {
-                let b = (a + chunk).min(len);
-                self.room_for(chunk).await?;
+            for (a, b) in ranges(len, chunk) {
+                self.room_for(b - a).await?;
                 self.channel
                     .send_with_array_buffer_view(&bytes.subarray(a as u32, b as u32))?;
                 queued += b - a;
                 on_sent(queued - u64::from(self.channel.buffered_amount()).min(queued));
-                a = b;
             }
-            start = end;
         }
         Ok(())
     }
@@ -88,5 +80,69 @@ impl DataChannel {
             woken.await.map_err(|_| Error::Aborted)?;
         }
         Ok(())
+    }
+}
+
+/// The byte ranges `(start, end)` that cover `size` bytes in steps of `step`; the last one may be shorter, and a
+/// size of 0 has none. (`step` 0 is taken as 1.)
+fn ranges(size: u64, step: u64) -> impl Iterator<Item = (u64, u64)> {
+    let step = step.max(1);
+    (0..size.div_ceil(step)).map(move |i| (i * step, (i * step + step).min(size)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ranges;
+
+    const CHUNK: u64 = 16 * 1024;
+    const READ: u64 = 16 * CHUNK;
+
+    /// Checks that the ranges are contiguous, in order, no longer than `step`, and cover exactly `size`.
+    fn assert_covers(size: u64, step: u64) -> usize {
+        let mut next = 0;
+        let mut count = 0;
+        for (start, end) in ranges(size, step) {
+            assert_eq!(start, next, "size {size}, step {step}: gap or overlap");
+            assert!(end > start, "size {size}, step {step}: empty range");
+            assert!(
+                end - start <= step,
+                "size {size}, step {step}: range too long"
+            );
+            next = end;
+            count += 1;
+        }
+        assert_eq!(next, size, "size {size}, step {step}: not covered exactly");
+        count
+    }
+
+    #[test]
+    fn chunks_cover_the_file_exactly() {
+        assert_eq!(assert_covers(0, CHUNK), 0, "an empty file has no chunks");
+        assert_eq!(assert_covers(1, CHUNK), 1);
+        assert_eq!(ranges(1, CHUNK).collect::<Vec<_>>(), [(0, 1)]);
+        assert_eq!(assert_covers(3 * CHUNK, CHUNK), 3, "exact multiple");
+        assert_eq!(
+            ranges(2 * CHUNK + 5, CHUNK).last(),
+            Some((2 * CHUNK, 2 * CHUNK + 5)),
+            "the remainder is the last, short chunk"
+        );
+        assert_eq!(assert_covers(2 * CHUNK + 5, CHUNK), 3);
+        assert_eq!(assert_covers(CHUNK - 1, CHUNK), 1);
+        // Reads, and chunks within a read, as send_file does them.
+        for size in [0, 1, READ - 1, READ, 5 * READ + 17, 5_000_000] {
+            let mut total = 0;
+            for (start, end) in ranges(size, READ) {
+                for (a, b) in ranges(end - start, CHUNK) {
+                    assert!(b - a <= CHUNK);
+                    total += b - a;
+                }
+            }
+            assert_eq!(total, size);
+        }
+        assert_eq!(
+            ranges(3, 0).count(),
+            3,
+            "a zero step is taken as 1, not an endless loop"
+        );
     }
 }

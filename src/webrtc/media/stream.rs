@@ -20,12 +20,6 @@ impl Stream {
     pub fn id(&self) -> String {
         self.0.id()
     }
-
-    /// The JS object, for tests that inspect it from JS.
-    #[doc(hidden)]
-    pub fn js(&self) -> &wasm_bindgen::JsValue {
-        &self.0
-    }
 }
 
 /// Plays `stream` in `video` (its `srcObject`), or empties the video with `None`.
