@@ -5,10 +5,10 @@
 
 use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 
-use protocol::{PeerId, Signal};
+use protocol::{CallRef, PeerId, Signal};
 use wasm_bindgen_test::*;
 use webrtc_demo::{
-    signaling::peer::{is_polite, PeerEvent, PeerStatus, RemotePeer},
+    signaling::peer::{is_polite, PeerEvent, PeerStatus, Received, RemotePeer},
     webrtc::LocalMedia,
 };
 
@@ -20,7 +20,7 @@ use support::sleep;
 /// What one side reported: the signals it wants sent, whether a stream arrived, its status, its log.
 #[derive(Default)]
 struct Seen {
-    outbox: VecDeque<Signal>,
+    outbox: VecDeque<(CallRef, Signal)>,
     streams: usize,
     status: Option<PeerStatus>,
     log: Vec<String>,
@@ -41,7 +41,7 @@ fn side(me: &PeerId, other: &PeerId, dial: bool, media: &LocalMedia) -> (RemoteP
         move |event| {
             let mut seen = record.borrow_mut();
             match event {
-                PeerEvent::Signal(signal) => seen.outbox.push_back(signal),
+                PeerEvent::Signal(call, signal) => seen.outbox.push_back((call, signal)),
                 PeerEvent::Stream(_) => seen.streams += 1,
                 PeerEvent::Status(status) => seen.status = Some(status),
                 PeerEvent::Log(text) => seen.log.push(text),
@@ -66,9 +66,9 @@ async fn pump(
             return true;
         }
         for (from, to) in [(a.1, b.0), (b.1, a.0)] {
-            let signals: Vec<Signal> = from.borrow_mut().outbox.drain(..).collect();
-            for signal in signals.into_iter().filter(|s| filter(s)) {
-                to.receive(signal);
+            let signals: Vec<(CallRef, Signal)> = from.borrow_mut().outbox.drain(..).collect();
+            for (call, signal) in signals.into_iter().filter(|(_, s)| filter(s)) {
+                assert!(matches!(to.receive(Some(call), signal), Received::Taken));
             }
         }
         sleep(20).await;
@@ -80,7 +80,7 @@ fn has_offer(seen: &Shared) -> bool {
     seen.borrow()
         .outbox
         .iter()
-        .any(|signal| matches!(signal, Signal::Offer { .. }))
+        .any(|(_, signal)| matches!(signal, Signal::Offer { .. }))
 }
 
 fn connected(seen: &Shared) -> bool {
@@ -273,4 +273,99 @@ async fn a_peer_that_cannot_be_reached_is_reported_with_a_hint() {
         "{reason}"
     );
     assert_ne!(a.connection_state(), "connected");
+}
+
+/// Delivers what `from` sent to `to`, keeping only what `keep` accepts; returns what `to` made of each.
+fn deliver(from: &Shared, to: &RemotePeer, keep: impl Fn(&Signal) -> bool) -> Vec<Received> {
+    let signals: Vec<(CallRef, Signal)> = from.borrow_mut().outbox.drain(..).collect();
+    signals
+        .into_iter()
+        .filter(|(_, signal)| keep(signal))
+        .map(|(call, signal)| to.receive(Some(call), signal))
+        .collect()
+}
+
+/// After a long outage the server told B that A had timed out, so B dropped the call, while A kept it. A's ICE
+/// restart reaches B's new connection: B answers `call-ended`, A calls again on a new connection, A's late
+/// signals from the old one are ignored, and the new call connects.
+#[wasm_bindgen_test]
+async fn a_call_dropped_on_one_side_is_made_again_instead_of_renegotiated() {
+    let media = LocalMedia::capture().await.expect("the fake camera");
+    let (a_id, b_id) = ids();
+    let (a1, a1_seen) = side(&a_id, &b_id, true, &media);
+    let (b1, b1_seen) = side(&b_id, &a_id, false, &media);
+    assert!(
+        pump(
+            (&a1, &a1_seen),
+            (&b1, &b1_seen),
+            10,
+            |_| true,
+            || connected(&a1_seen) && connected(&b1_seen)
+        )
+        .await
+    );
+    // B drops its call; when A is back on the server, B waits for A to call on a new connection.
+    drop(b1);
+    let (b2, b2_seen) = side(&b_id, &a_id, false, &media);
+    // A still holds its call and restarts ICE on it.
+    a1.restart_ice().expect("restartIce");
+    let has_candidate = || {
+        a1_seen
+            .borrow()
+            .outbox
+            .iter()
+            .any(|(_, signal)| matches!(signal, Signal::Candidate { .. }))
+    };
+    for _ in 0..250 {
+        if has_offer(&a1_seen) && has_candidate() {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(
+        has_offer(&a1_seen) && has_candidate(),
+        "A offered an ICE restart"
+    );
+    // B's new connection refuses to renegotiate a call it does not have, and ignores the rest of the old one.
+    let taken = deliver(&a1_seen, &b2, |_| true);
+    assert!(taken.iter().all(|r| matches!(r, Received::Taken)));
+    for line in [
+        "told them it ended",
+        "Ignored a candidate from an older connection",
+    ] {
+        assert!(logged(&b2_seen, line), "{:?}", b2_seen.borrow().log);
+    }
+    // A hears call-ended: its connection is to be replaced by a new one that dials.
+    let replies = deliver(&b2_seen, &a1, |_| true);
+    assert!(
+        matches!(
+            replies[..],
+            [Received::Replace {
+                dial: true,
+                signal: Signal::CallEnded
+            }]
+        ),
+        "A's old connection is told the call ended"
+    );
+    drop(a1);
+    let (a2, a2_seen) = side(&a_id, &b_id, true, &media);
+    let up = pump(
+        (&a2, &a2_seen),
+        (&b2, &b2_seen),
+        10,
+        |_| true,
+        || connected(&a2_seen) && connected(&b2_seen),
+    )
+    .await;
+    assert!(
+        up,
+        "A: {:?}\nB: {:?}",
+        a2_seen.borrow().log,
+        b2_seen.borrow().log
+    );
+    assert!(
+        !logged(&b2_seen, "step failed"),
+        "{:?}",
+        b2_seen.borrow().log
+    );
 }

@@ -127,6 +127,23 @@ pub enum Signal {
     },
     /// The sender has gathered all its candidates.
     EndOfCandidates,
+    /// The call this signal answers is gone on the sender's side (for example it dropped the call while the
+    /// server said we had timed out): make a new call instead of renegotiating the old one.
+    CallEnded,
+}
+
+/// Which call a signal belongs to: the sender's connection, and the receiver's as the sender knows it.
+///
+/// Each side numbers its connection to a peer at random when it makes it. A signal for an older connection is
+/// then told apart from one for the current one, so a late candidate or answer from a call that was dropped and
+/// made again (a rejoin after a long outage) is ignored instead of applied to the new connection.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallRef {
+    /// The sender's connection.
+    pub from: u32,
+    /// The receiver's connection, once the sender has heard from it; `None` on a first offer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<u32>,
 }
 
 /// Browser to server.
@@ -139,8 +156,14 @@ pub enum ClientMessage {
         room: String,
         secret: String,
     },
-    /// Relay `signal` to peer `to` in the same room.
-    Signal { to: PeerId, signal: Signal },
+    /// Relay `signal` to peer `to` in the same room. `call` says which connections it belongs to; the server
+    /// passes it on untouched.
+    Signal {
+        to: PeerId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call: Option<CallRef>,
+        signal: Signal,
+    },
     /// Leave the room on purpose (the others are told `peer-left` with reason `left`).
     Leave,
     /// Are you there? The server answers `pong`.
@@ -208,8 +231,13 @@ pub enum ServerMessage {
     PeerJoined { id: PeerId },
     /// `id` left your room.
     PeerLeft { id: PeerId, reason: LeaveReason },
-    /// `from`, in your room, sent you `signal`.
-    Signal { from: PeerId, signal: Signal },
+    /// `from`, in your room, sent you `signal`, for the connections `call` names.
+    Signal {
+        from: PeerId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call: Option<CallRef>,
+        signal: Signal,
+    },
     /// Your last message was refused.
     Error { code: ErrorCode, message: String },
     /// The answer to `ping`.
@@ -271,11 +299,24 @@ mod tests {
         );
         let signal = ServerMessage::Signal {
             from: PeerId("p1".into()),
+            call: None,
             signal: Signal::EndOfCandidates,
         };
         assert_eq!(
             signal.encode(),
             r#"{"type":"signal","from":"p1","signal":{"kind":"end-of-candidates"}}"#
+        );
+        let signal = ClientMessage::Signal {
+            to: PeerId("p2".into()),
+            call: Some(CallRef {
+                from: 7,
+                to: Some(9),
+            }),
+            signal: Signal::CallEnded,
+        };
+        assert_eq!(
+            signal.encode(),
+            r#"{"type":"signal","to":"p2","call":{"from":7,"to":9},"signal":{"kind":"call-ended"}}"#
         );
         let left = ServerMessage::PeerLeft {
             id: PeerId("p1".into()),

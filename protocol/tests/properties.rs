@@ -29,7 +29,12 @@ fn signal() -> impl Strategy<Value = Signal> {
                 }
             ),
         Just(Signal::EndOfCandidates),
+        Just(Signal::CallEnded),
     ]
+}
+
+fn call_ref() -> impl Strategy<Value = Option<CallRef>> {
+    option::of((any::<u32>(), option::of(any::<u32>())).prop_map(|(from, to)| CallRef { from, to }))
 }
 
 fn ice_server() -> impl Strategy<Value = IceServer> {
@@ -54,7 +59,11 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
                 secret,
             }
         }),
-        (peer_id(), signal()).prop_map(|(to, signal)| ClientMessage::Signal { to, signal }),
+        (peer_id(), call_ref(), signal()).prop_map(|(to, call, signal)| ClientMessage::Signal {
+            to,
+            call,
+            signal
+        }),
         Just(ClientMessage::Leave),
         Just(ClientMessage::Ping),
     ]
@@ -106,7 +115,11 @@ fn server_message() -> impl Strategy<Value = ServerMessage> {
             ),
         peer_id().prop_map(|id| ServerMessage::PeerJoined { id }),
         (peer_id(), leave_reason()).prop_map(|(id, reason)| ServerMessage::PeerLeft { id, reason }),
-        (peer_id(), signal()).prop_map(|(from, signal)| ServerMessage::Signal { from, signal }),
+        (peer_id(), call_ref(), signal()).prop_map(|(from, call, signal)| ServerMessage::Signal {
+            from,
+            call,
+            signal
+        }),
         (error_code(), any::<String>())
             .prop_map(|(code, message)| ServerMessage::Error { code, message }),
         Just(ServerMessage::Pong),

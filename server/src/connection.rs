@@ -353,12 +353,12 @@ impl Session {
                 room,
                 secret,
             } => self.join(version, room, secret),
-            ClientMessage::Signal { to, signal } => {
+            ClientMessage::Signal { to, call, signal } => {
                 let Some(membership) = &self.membership else {
                     return self.error(ErrorCode::NotJoined, "join a room first");
                 };
                 let from = membership.id().clone();
-                let relayed = ServerMessage::Signal { from, signal }.encode().into();
+                let relayed = ServerMessage::Signal { from, call, signal }.encode().into();
                 let rooms = &self.state.rooms;
                 match rooms.relay(
                     membership.room(),

@@ -75,6 +75,7 @@ async fn an_oversized_frame_is_refused_and_the_sender_removed() {
     // Just under the limit is fine.
     let fits = ClientMessage::Signal {
         to: a_id.clone(),
+        call: None,
         signal: Signal::Offer {
             sdp: "x".repeat(900),
         },
@@ -83,6 +84,7 @@ async fn an_oversized_frame_is_refused_and_the_sender_removed() {
     assert!(matches!(a.recv().await, ServerMessage::Signal { .. }));
     let huge = ClientMessage::Signal {
         to: a_id,
+        call: None,
         signal: Signal::Offer {
             sdp: "x".repeat(4096),
         },
@@ -279,6 +281,7 @@ async fn a_slow_consumer_is_disconnected_and_the_room_told() {
     let (flooder_id, _) = flooder.join("r", &secret('f')).await;
     let big = ClientMessage::Signal {
         to: slow_id.clone(),
+        call: None,
         signal: Signal::Offer {
             sdp: "x".repeat(60_000),
         },

@@ -3,12 +3,15 @@
 mod common;
 
 use common::{id_of, secret, start, Client, Ended};
-use protocol::{ClientMessage, ErrorCode, IceServer, LeaveReason, PeerId, ServerMessage, Signal};
+use protocol::{
+    CallRef, ClientMessage, ErrorCode, IceServer, LeaveReason, PeerId, ServerMessage, Signal,
+};
 use std::time::Duration;
 
 fn offer(to: &PeerId, sdp: &str) -> ClientMessage {
     ClientMessage::Signal {
         to: to.clone(),
+        call: None,
         signal: Signal::Offer { sdp: sdp.into() },
     }
 }
@@ -92,6 +95,7 @@ async fn signals_are_relayed_both_ways_and_ping_gets_pong() {
         b.recv().await,
         ServerMessage::Signal {
             from: a_id.clone(),
+            call: None,
             signal: Signal::Offer {
                 sdp: "v=0 offer".into()
             }
@@ -103,8 +107,14 @@ async fn signals_are_relayed_both_ways_and_ping_gets_pong() {
         sdp_m_line_index: Some(0),
         username_fragment: None,
     };
+    // Which calls a signal belongs to travels with it, untouched.
+    let call = Some(CallRef {
+        from: 2,
+        to: Some(1),
+    });
     b.send(&ClientMessage::Signal {
         to: a_id.clone(),
+        call,
         signal: Signal::Answer {
             sdp: "v=0 answer".into(),
         },
@@ -112,6 +122,7 @@ async fn signals_are_relayed_both_ways_and_ping_gets_pong() {
     .await;
     b.send(&ClientMessage::Signal {
         to: a_id,
+        call: None,
         signal: candidate.clone(),
     })
     .await;
@@ -119,6 +130,7 @@ async fn signals_are_relayed_both_ways_and_ping_gets_pong() {
         a.recv().await,
         ServerMessage::Signal {
             from: b_id.clone(),
+            call,
             signal: Signal::Answer {
                 sdp: "v=0 answer".into()
             }
@@ -128,6 +140,7 @@ async fn signals_are_relayed_both_ways_and_ping_gets_pong() {
         a.recv().await,
         ServerMessage::Signal {
             from: b_id,
+            call: None,
             signal: candidate
         }
     );

@@ -1,7 +1,9 @@
 //! Plain Rust: the app's state and logic with no browser and no Leptos, tested natively with `cargo test`.
 //!
+//! - [`call`]: which call a signal belongs to, so that both sides agree on it after an outage.
 //! - [`chat`]: the chat panel's state: lines, channels, and file transfers by id, each in one state.
 //! - [`phase`]: the demo's buttons (the page contract).
+//! - [`recovery`]: when to restart ICE on a connection that lost contact.
 //! - [`roster`]: the people of a room by id.
 //! - [`route`]: which page an address shows.
 //! - [`log`]: the log's lines and time formatting.
@@ -9,10 +11,12 @@
 //! - [`stats`]: call statistics parsed from `getStats()` reports, rates, the chart.
 //! - [`transfer`]: the data channel's messages, chunking, hashing and reassembly of files.
 
+pub mod call;
 pub mod chat;
 pub mod log;
 pub mod media;
 pub mod phase;
+pub mod recovery;
 pub mod roster;
 pub mod route;
 pub mod stats;

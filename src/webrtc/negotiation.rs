@@ -128,6 +128,13 @@ impl PeerConnection {
         Description::from_js(&description)
     }
 
+    /// `setLocalDescription({type: "rollback"})`: withdraws an offer we made that was never answered.
+    pub async fn rollback(&self) -> Result<(), Error> {
+        let rollback = RtcSessionDescriptionInit::new(RtcSdpType::Rollback);
+        JsFuture::from(self.pc.set_local_description(&rollback)).await?;
+        Ok(())
+    }
+
     /// `setRemoteDescription(description)`.
     pub async fn set_remote_description(&self, description: &Description) -> Result<(), Error> {
         JsFuture::from(self.pc.set_remote_description(&description.to_js())).await?;

@@ -1,4 +1,4 @@
-//! [`RemotePeer::connect`]: a peer connection with its handlers, our media added if we dial, and its
+//! [`RemotePeer::connect`]: a peer connection with its handlers, our media added if we dial, its watcher, and its
 //! negotiation task started.
 
 use std::{cell::Cell, rc::Rc};
@@ -12,11 +12,13 @@ use protocol::{IceServer, PeerId, Signal};
 use super::{
     is_polite,
     negotiation::{candidate_signal, run, Step},
-    PeerEvent, PeerStatus, RemotePeer, CONNECT_TIMEOUT_MS,
+    watch::Watch,
+    PeerEvent, RemotePeer,
 };
 use crate::{
+    model::call::CallIds,
     signaling::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL},
-    webrtc::{Error, PeerConnection, Stream, Timeout},
+    webrtc::{Error, PeerConnection, Stream},
 };
 
 impl RemotePeer {
@@ -37,13 +39,20 @@ impl RemotePeer {
         let pc = Rc::new(PeerConnection::with_ice_servers(ice_servers)?);
         let (steps, queue) = unbounded();
 
+        // Every signal we send names this connection (a random number) and theirs, once we know it.
+        let ids = Rc::new(Cell::new(CallIds::new(random_call_number())));
+        let send: Rc<dyn Fn(Signal)> = {
+            let (ids, report) = (ids.clone(), report.clone());
+            Rc::new(move |signal| report(PeerEvent::Signal(ids.get().stamp(), signal)))
+        };
+
         // ICE: trickle every candidate to the peer as it is found, and say when there are no more.
-        let send = report.clone();
+        let trickle = send.clone();
         pc.on_ice_candidate(move |candidate| {
-            send(PeerEvent::Signal(match candidate {
+            trickle(match candidate {
                 Some(candidate) => candidate_signal(candidate),
                 None => Signal::EndOfCandidates,
-            }))
+            })
         })?;
 
         let negotiate = steps.clone();
@@ -55,61 +64,10 @@ impl RemotePeer {
         let tell = report.clone();
         pc.on_remote_stream(move |stream| tell(PeerEvent::Stream(stream)))?;
 
-        // Not up within the timeout: say so. Restarted on an ICE restart, cancelled once connected.
-        let timeout = Rc::new(Cell::new(None::<Timeout>));
-        let arm = {
-            let timeout = timeout.clone();
-            let tell = report.clone();
-            let name = id.short().to_owned();
-            move || {
-                let tell = tell.clone();
-                let name = name.clone();
-                timeout.set(
-                    Timeout::new(CONNECT_TIMEOUT_MS, move || {
-                        let reason = format!(
-                            "could not reach {name}: no network path between you was found. A TURN server may be needed."
-                        );
-                        tell(PeerEvent::Log(format!("Gave up on {name} after {} s", CONNECT_TIMEOUT_MS / 1000)));
-                        tell(PeerEvent::Status(PeerStatus::Failed(reason)));
-                    })
-                    .ok(),
-                );
-            }
-        };
-        arm();
-
-        // Connection state: connected, interrupted, or failed (restart ICE once, then give up).
-        let weak = Rc::downgrade(&pc);
-        let tell = report.clone();
-        let restarted = Cell::new(false);
-        let cancel = timeout.clone();
-        pc.on_connection_state_change(move |state| {
-            tell(PeerEvent::Log(format!("Connection state: {state}")));
-            match state.as_str() {
-                "connected" => {
-                    cancel.set(None);
-                    tell(PeerEvent::Status(PeerStatus::Connected));
-                }
-                "disconnected" => tell(PeerEvent::Status(PeerStatus::Interrupted)),
-                "failed" if !restarted.replace(true) => {
-                    tell(PeerEvent::Log("ICE failed: restarting ICE once".into()));
-                    tell(PeerEvent::Status(PeerStatus::Connecting));
-                    if let Some(pc) = weak.upgrade() {
-                        if let Err(error) = pc.restart_ice() {
-                            tell(PeerEvent::Log(format!("Could not restart ICE: {error}")));
-                        }
-                    }
-                    arm();
-                }
-                "failed" => {
-                    cancel.set(None);
-                    tell(PeerEvent::Status(PeerStatus::Failed(
-                        "the connection failed twice. A TURN server may be needed.".into(),
-                    )));
-                }
-                _ => {}
-            }
-        })?;
+        // Connected, interrupted (restart ICE with backoff), or never made in time.
+        let watch = Watch::new(id.short().to_owned(), &pc, steps.clone(), report.clone());
+        let watcher = watch.clone();
+        pc.on_connection_state_change(move |state| watcher.borrow_mut().state_changed(&state))?;
 
         // Our side of the media and the data channel: the dialer adds them now (which asks for an offer); the
         // answerer when it answers, so that it does not ask for an offer of its own and cause a glare.
@@ -128,7 +86,7 @@ impl RemotePeer {
 
         let (task, registration) = AbortHandle::new_pair();
         let polite = is_polite(me, &id);
-        let steps_task = run(pc.clone(), polite, queue, pending, report);
+        let steps_task = run(pc.clone(), polite, queue, pending, report.clone(), send);
         wasm_bindgen_futures::spawn_local(async move {
             let _ = Abortable::new(steps_task, registration).await;
         });
@@ -138,7 +96,14 @@ impl RemotePeer {
             pc,
             steps,
             task,
-            _timeout: timeout,
+            ids,
+            report,
+            watch,
         })
     }
+}
+
+/// A connection's number: random, so that a new connection is never taken for an old one.
+fn random_call_number() -> u32 {
+    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }

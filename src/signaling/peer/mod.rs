@@ -5,26 +5,38 @@
 //! side ignores the incoming offer and waits for the answer to its own. Every step for one peer runs in order in
 //! one task, so an answer can never overtake the offer it answers, nor a candidate the description it belongs to.
 //!
-//! Failures are said, not hidden: when ICE fails the connection restarts ICE once, and if it is still not up
-//! after [`CONNECT_TIMEOUT_MS`] the person is told the other side could not be reached.
+//! Failures are said, not hidden, and a broken call comes back by itself: when the connection goes down it
+//! restarts ICE with backoff for as long as it exists (`watch.rs`). A call that never connected within
+//! [`CONNECT_TIMEOUT_MS`] is reported with the TURN hint; one that worked and broke says "reconnecting…".
+//!
+//! Every signal names its call ([`CallIds`]): after an outage in which one side dropped the call, the other
+//! learns it from `call-ended` and calls again, and signals of an old connection never reach a new one.
 //!
 //! Where each part lives:
 //! - here: what a peer reports ([`PeerStatus`], [`PeerEvent`]), who is polite, and [`RemotePeer`]'s handle;
 //! - `connect.rs`: [`RemotePeer::connect`], which wires the connection's events (ICE trickle, remote stream,
-//!   the timeout, connection state with one ICE restart) and starts the negotiation task;
+//!   connection state) and starts the negotiation task;
+//! - `watch.rs`: connected, interrupted, or never made; ICE restarts with backoff;
 //! - `negotiation.rs`: that task, one step at a time (**offer**, **answer**, **ICE**), and the conversions
 //!   between the browser's descriptions and candidates and the protocol's signals.
 
 mod connect;
 mod negotiation;
+mod watch;
 
-use std::{cell::Cell, rc::Rc};
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
 
 use futures::{channel::mpsc::UnboundedSender, future::AbortHandle};
-use protocol::{PeerId, Signal};
+use protocol::{CallRef, PeerId, Signal};
 
-use self::negotiation::Step;
-use crate::webrtc::{channel::ChannelHandle, Error, PeerConnection, Stream, Timeout};
+use self::{negotiation::Step, watch::Watch};
+use crate::{
+    model::call::{CallIds, Verdict},
+    webrtc::{channel::ChannelHandle, Error, PeerConnection, Stream},
+};
 
 /// How long a connection may take to come up before the person is told it could not be made.
 pub const CONNECT_TIMEOUT_MS: u32 = 15_000;
@@ -36,7 +48,7 @@ pub enum PeerStatus {
     Connecting,
     /// Media flows.
     Connected,
-    /// It was connected and lost contact; the browser is trying to recover.
+    /// It was connected and lost contact; ICE restarts until it is back.
     Interrupted,
     /// It could not be reached; the text says why and what might help.
     Failed(String),
@@ -48,7 +60,7 @@ impl PeerStatus {
         match self {
             PeerStatus::Connecting => "connecting…",
             PeerStatus::Connected => "connected",
-            PeerStatus::Interrupted => "connection interrupted, recovering…",
+            PeerStatus::Interrupted => "reconnecting…",
             PeerStatus::Failed(reason) => reason,
         }
     }
@@ -56,8 +68,8 @@ impl PeerStatus {
 
 /// What a [`RemotePeer`] reports to its owner.
 pub enum PeerEvent {
-    /// Send this to the peer through the signaling server.
-    Signal(Signal),
+    /// Send this to the peer through the signaling server, naming the calls it belongs to.
+    Signal(CallRef, Signal),
     /// The peer's audio and video arrived (once per stream).
     Stream(Stream),
     /// Our end of the data channel with the peer (chat and files), made with the first offer or answer.
@@ -84,7 +96,18 @@ pub struct RemotePeer {
 
     steps: UnboundedSender<Step>,
     task: AbortHandle,
-    _timeout: Rc<Cell<Option<Timeout>>>,
+    ids: Rc<Cell<CallIds>>,
+    report: Rc<dyn Fn(PeerEvent)>,
+    watch: Rc<RefCell<Watch>>,
+}
+
+/// What became of a signal given to [`RemotePeer::receive`].
+pub enum Received {
+    /// Applied, or ignored because it belonged to an older connection.
+    Taken,
+    /// This connection must be replaced by a new one: answering `signal` (their new call), or, with `dial`,
+    /// calling them again (they ended ours).
+    Replace { dial: bool, signal: Signal },
 }
 
 impl RemotePeer {
@@ -98,9 +121,38 @@ impl RemotePeer {
         self.pc.clone()
     }
 
-    /// Handles a signal the peer sent (in arrival order).
-    pub fn receive(&self, signal: Signal) {
-        let _ = self.steps.unbounded_send(Step::Receive(signal));
+    /// Handles a signal the peer sent for the calls `call` names (in arrival order).
+    pub fn receive(&self, call: Option<CallRef>, signal: Signal) -> Received {
+        let mut ids = self.ids.get();
+        let verdict = ids.check(call, &signal);
+        self.ids.set(ids);
+        let log = |text: String| (self.report)(PeerEvent::Log(text));
+        match verdict {
+            Verdict::Apply => {
+                let _ = self.steps.unbounded_send(Step::Receive(signal));
+            }
+            Verdict::Stale => log(format!(
+                "Ignored {} from an older connection",
+                signal_name(&signal)
+            )),
+            Verdict::Ended(reply) => {
+                log("They are renegotiating a call we no longer have: told them it ended".into());
+                (self.report)(PeerEvent::Signal(reply, Signal::CallEnded));
+            }
+            Verdict::NewCall => {
+                return Received::Replace {
+                    dial: false,
+                    signal,
+                }
+            }
+            Verdict::Redial => return Received::Replace { dial: true, signal },
+        }
+        Received::Taken
+    }
+
+    /// We are back on the server after an outage: a connection that is down restarts ICE now.
+    pub fn recover_now(&self) {
+        self.watch.borrow_mut().recover_now();
     }
 
     /// `connectionState` now.
@@ -116,6 +168,17 @@ impl RemotePeer {
     /// Restarts ICE (new candidates, renegotiated through the usual offer/answer).
     pub fn restart_ice(&self) -> Result<(), Error> {
         self.pc.restart_ice()
+    }
+}
+
+/// A signal's kind, for the log.
+fn signal_name(signal: &Signal) -> &'static str {
+    match signal {
+        Signal::Offer { .. } => "an offer",
+        Signal::Answer { .. } => "an answer",
+        Signal::Candidate { .. } => "a candidate",
+        Signal::EndOfCandidates => "an end-of-candidates",
+        Signal::CallEnded => "a call-ended",
     }
 }
 

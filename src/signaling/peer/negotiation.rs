@@ -18,6 +18,9 @@ pub(super) enum Step {
     Negotiate,
     /// The peer sent this.
     Receive(Signal),
+    /// The connection is down: **restart ICE** (withdrawing an offer of ours that was never answered, which
+    /// may have been lost with the server).
+    Restart,
 }
 
 /// The steps for one peer, one at a time: offers when negotiation is needed, and whatever the peer sends.
@@ -27,9 +30,9 @@ pub(super) async fn run(
     mut queue: UnboundedReceiver<Step>,
     mut pending_media: Option<Option<Stream>>,
     report: Rc<dyn Fn(PeerEvent)>,
+    send: Rc<dyn Fn(Signal)>,
 ) {
     let log = |text: String| report(PeerEvent::Log(text));
-    let send = |signal: Signal| report(PeerEvent::Signal(signal));
     // Set when we ignored their offer in a glare: their candidates for it will fail, and that is expected.
     let mut ignore_offer = false;
     while let Some(step) = queue.next().await {
@@ -74,6 +77,15 @@ pub(super) async fn run(
                     pc.set_remote_description(&Description::Answer(sdp)).await?;
                     log("Received answer".into());
                 }
+                Step::Restart => {
+                    if pc.signaling_state() == "have-local-offer" {
+                        pc.rollback().await?;
+                        log("Withdrew our offer: it was never answered".into());
+                    }
+                    pc.restart_ice()?;
+                }
+                // Handled by the peer before it reaches the queue (it decides whether to make a new call).
+                Step::Receive(Signal::CallEnded) => {}
                 // **ICE**: their candidates, then their end-of-candidates.
                 Step::Receive(signal @ (Signal::Candidate { .. } | Signal::EndOfCandidates)) => {
                     let candidate = remote_candidate(signal);

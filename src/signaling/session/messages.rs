@@ -43,17 +43,7 @@ impl Inner {
                 }
             }
             ServerMessage::PeerLeft { id, reason } => self.peer_left(id, reason),
-            // **Signal**: theirs, to their connection, in arrival order.
-            ServerMessage::Signal { from, signal } => {
-                self.present.insert(from.clone(), ());
-                if !self.peers.contains_key(&from) {
-                    // Their signal overtook the server's news of them (for example right after a restart).
-                    self.add_peer(from.clone(), false);
-                }
-                if let Some(peer) = self.peers.get(&from) {
-                    peer.receive(signal);
-                }
-            }
+            ServerMessage::Signal { from, call, signal } => self.signal_from(from, call, signal),
             ServerMessage::Error { code, message } => self.refused(code, message),
             ServerMessage::Pong => self.awaiting_pong = false,
         }
@@ -81,13 +71,11 @@ impl Inner {
                 peers.len()
             ));
         }
+        // What we said to the others while the server was away goes first, in order.
+        self.send_held();
+        self.resume_calls();
         for peer in peers {
-            if self.peers.contains_key(&peer) {
-                self.log(format!(
-                    "Still connected to {}: no new call needed",
-                    peer.short()
-                ));
-            } else {
+            if !self.peers.contains_key(&peer) {
                 // **Dial**: we are the newcomer, so we make the offer.
                 self.add_peer(peer, true);
             }

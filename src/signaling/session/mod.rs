@@ -28,6 +28,7 @@ mod view;
 
 use std::{
     cell::RefCell,
+    collections::VecDeque,
     rc::{Rc, Weak},
 };
 
@@ -35,7 +36,8 @@ use leptos::prelude::*;
 use protocol::{ClientMessage, IceServer, PeerId};
 
 pub use self::{
-    server::{HEARTBEAT_MS, MAX_BACKOFF_MS},
+    peers::ABSENT_GRACE_MS,
+    server::{HEARTBEAT_MS, MAX_BACKOFF_MS, MAX_HELD_SIGNALS},
     view::{Connection, RoomView, Tile},
 };
 use super::{peer::RemotePeer, random_hex};
@@ -68,6 +70,12 @@ struct Inner {
     retry: Option<Timeout>,
     heartbeat: Option<Timeout>,
     awaiting_pong: bool,
+    /// Signals for the others made while the server was away, to send after the rejoin.
+    held: VecDeque<ClientMessage>,
+    /// How many held signals were dropped for want of room.
+    held_dropped: u32,
+    /// Dropping the people who did not come back after our rejoin.
+    absent_check: Option<Timeout>,
     /// Left, or refused: do not reconnect.
     done: bool,
 }
@@ -102,6 +110,9 @@ impl Session {
                 retry: None,
                 heartbeat: None,
                 awaiting_pong: false,
+                held: VecDeque::new(),
+                held_dropped: 0,
+                absent_check: None,
                 done: false,
             })
         });
@@ -153,9 +164,11 @@ impl Inner {
 
     fn leave(&mut self) {
         if !self.done {
-            self.send(&ClientMessage::Leave);
+            self.send(ClientMessage::Leave);
         }
         self.done = true;
+        self.held.clear();
+        self.absent_check = None;
         self.retry = None;
         self.heartbeat = None;
         if let Some(socket) = self.socket.take() {

@@ -11,6 +11,8 @@ use crate::webrtc::{json::to_json, now_ms, Closed, Socket, Timeout};
 pub const HEARTBEAT_MS: u32 = 5_000;
 /// The longest wait between two reconnection attempts.
 pub const MAX_BACKOFF_MS: u32 = 10_000;
+/// The most signals held for the others while the server is away.
+pub const MAX_HELD_SIGNALS: usize = 256;
 
 impl Inner {
     /// Opens the WebSocket; once it is open we send `join`, and whatever the server says goes to `received`.
@@ -40,7 +42,7 @@ impl Inner {
         if self.view.joined_at.try_get_untracked() == Some(None) {
             self.view.joined_at.try_set(Some(now_ms()));
         }
-        self.send(&ClientMessage::Join {
+        self.send(ClientMessage::Join {
             version: protocol::VERSION,
             room: self.room.clone(),
             secret: self.secret.clone(),
@@ -49,24 +51,51 @@ impl Inner {
         self.schedule_heartbeat();
     }
 
-    /// Sends `message` to the server, if connected; a signal that cannot go is logged.
-    pub(super) fn send(&self, message: &ClientMessage) {
+    /// Sends `message` to the server. While the server is away, signals for the others are **held** (at most
+    /// [`MAX_HELD_SIGNALS`], the oldest dropped first) and sent after the rejoin, in order: an ICE restart made
+    /// during an outage then still completes. Anything else is not worth sending late.
+    pub(super) fn send(&mut self, message: ClientMessage) {
         match &self.socket {
             Some(socket) if socket.is_open() => {
-                if let Err(error) = to_json(message).and_then(|text| socket.send(&text)) {
+                if let Err(error) = to_json(&message).and_then(|text| socket.send(&text)) {
                     self.view
                         .log
                         .error(format!("Could not send to the server: {error}"));
                 }
             }
-            _ => {
-                if let ClientMessage::Signal { to, .. } = message {
-                    self.log(format!(
-                        "Not connected to the server: a message for {} was not sent",
-                        to.short()
-                    ));
+            _ if matches!(message, ClientMessage::Signal { .. }) => {
+                if self.held.is_empty() {
+                    self.log("Not connected to the server: holding our messages for the others until we are back");
                 }
+                if self.held.len() == MAX_HELD_SIGNALS {
+                    self.held.pop_front();
+                    self.held_dropped += 1;
+                }
+                self.held.push_back(message);
             }
+            _ => {}
+        }
+    }
+
+    /// Sends what was held while the server was away (we just rejoined).
+    pub(super) fn send_held(&mut self) {
+        if self.held.is_empty() {
+            return;
+        }
+        let held = std::mem::take(&mut self.held);
+        self.log(format!(
+            "Sending {} message(s) held while the server was away",
+            held.len()
+        ));
+        if self.held_dropped > 0 {
+            self.log(format!(
+                "{} older message(s) did not fit and were dropped; ICE restarts redo what they carried",
+                self.held_dropped
+            ));
+            self.held_dropped = 0;
+        }
+        for message in held {
+            self.send(message);
         }
     }
 
@@ -138,7 +167,7 @@ impl Inner {
             return;
         }
         self.awaiting_pong = true;
-        self.send(&ClientMessage::Ping);
+        self.send(ClientMessage::Ping);
         self.schedule_heartbeat();
     }
 }
