@@ -1,17 +1,19 @@
-// Starts the signaling server binary for a test: on 127.0.0.1, serving a built page, with no ICE servers (so no
-// browser ever looks beyond this machine). Resolves once it printed `listening on http://127.0.0.1:PORT`.
+// Starts the signaling server binary for a test: on 127.0.0.1 (or an address inside a network namespace the test
+// made), serving a built page, with no ICE servers (so no browser ever looks beyond this machine). Resolves once
+// it printed `listening on http://ADDRESS:PORT`.
 
 import { spawn } from 'node:child_process';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /** One attempt: the server, or an error if it exits or stays silent for `timeout` ms. */
-function startOnce(binary, dist, listen, timeout) {
+function startOnce(binary, dist, listen, timeout, prefix) {
   const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' };
   delete env.ICE_SERVERS;
   delete env.ICE_USERNAME;
   delete env.ICE_CREDENTIAL;
-  const child = spawn(binary, ['--listen', listen, '--dist', dist], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [...prefix, binary, '--listen', listen, '--dist', dist];
+  const child = spawn(command[0], command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk) => {
@@ -55,7 +57,7 @@ function startOnce(binary, dist, listen, timeout) {
     });
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(stdout);
+      const match = /listening on (http:\/\/[0-9.]+:(\d+))/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve({ ...server, url: `${match[1]}/`, port: Number(match[2]) });
@@ -65,14 +67,14 @@ function startOnce(binary, dist, listen, timeout) {
 }
 
 /**
- * Starts `binary --listen <listen> --dist <dist>`. A fixed port may still be held for a moment after a kill, so
- * a failed start is retried for up to `retryFor` ms.
+ * Starts `binary --listen <listen> --dist <dist>`, after `prefix` if given (for example `ip netns exec NS`). A
+ * fixed port may still be held for a moment after a kill, so a failed start is retried for up to `retryFor` ms.
  */
-export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000 } = {}) {
+export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000, prefix = [] } = {}) {
   const end = Date.now() + retryFor;
   for (;;) {
     try {
-      return await startOnce(binary, dist, listen, timeout);
+      return await startOnce(binary, dist, listen, timeout, prefix);
     } catch (error) {
       if (Date.now() > end || listen.endsWith(':0')) throw error;
       await sleep(250);

@@ -335,7 +335,9 @@ async fn a_call_dropped_on_one_side_is_made_again_instead_of_renegotiated() {
     ] {
         assert!(logged(&b2_seen, line), "{:?}", b2_seen.borrow().log);
     }
-    // A hears call-ended: its connection is to be replaced by a new one that dials.
+    // A hears call-ended (sent from B's negotiation task, not from inside `receive`): its connection is to be
+    // replaced by a new one that dials.
+    sleep(100).await;
     let replies = deliver(&b2_seen, &a1, |_| true);
     assert!(
         matches!(

@@ -14,14 +14,31 @@ pub const DISCONNECTED_GRACE_MS: u32 = 2_500;
 pub const FIRST_RESTART_WAIT_MS: u32 = 2_000;
 /// The longest wait between two restarts.
 pub const MAX_RESTART_WAIT_MS: u32 = 10_000;
+/// No packet from a connected peer for this long means the media stopped: the person sees a frozen picture
+/// well before the browser's ICE consent checks call the connection `disconnected` (about 5 s or more).
+pub const STALL_MS: f64 = 1_500.0;
+
+/// The media of a connected call started or stopped flowing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// No packet for [`STALL_MS`].
+    Stalled,
+    /// Packets arrive again.
+    Flowing,
+}
 
 /// The recovery state of one connection.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Recovery {
     /// Restarts since the connection was last up.
     restarts: u32,
     /// It was connected at least once.
     ever_connected: bool,
+    /// Its media stopped while connected.
+    stalled: bool,
+    /// The newest packet time seen, and when (our clock) it was first seen.
+    newest: Option<f64>,
+    newest_seen_at: f64,
 }
 
 impl Recovery {
@@ -29,6 +46,28 @@ impl Recovery {
     pub fn connected(&mut self) {
         self.restarts = 0;
         self.ever_connected = true;
+        self.stalled = false;
+    }
+
+    /// The arrival time of the newest packet from the peer (`None`: none yet, or the browser cannot tell), read
+    /// every second while connected at `now_ms`. Returns a change worth telling the person about. Only changes
+    /// of `newest` count, so its clock does not matter.
+    pub fn packets(&mut self, newest: Option<f64>, now_ms: f64) -> Option<Media> {
+        let newest = newest?;
+        if self.newest != Some(newest) {
+            self.newest = Some(newest);
+            self.newest_seen_at = now_ms;
+        }
+        let stalled = now_ms - self.newest_seen_at >= STALL_MS;
+        if stalled == self.stalled {
+            return None;
+        }
+        self.stalled = stalled;
+        Some(if stalled {
+            Media::Stalled
+        } else {
+            Media::Flowing
+        })
     }
 
     /// Starts the backoff over (we are back on the server: worth trying soon again).
@@ -73,6 +112,37 @@ mod tests {
         assert_eq!(recovery.restart(), 4_000);
         recovery.reset_wait();
         assert_eq!(recovery.restart(), 2_000);
+    }
+
+    #[test]
+    fn a_stall_is_reported_once_and_so_is_its_end() {
+        let mut recovery = Recovery::default();
+        // A peer that sends nothing (receive-only) is never called stalled.
+        assert_eq!(recovery.packets(None, 0.0), None);
+        assert_eq!(recovery.packets(None, 9_000.0), None);
+        // Packets arrive (the browser's clock is its own: only changes count).
+        assert_eq!(recovery.packets(Some(1e12), 10_000.0), None);
+        assert_eq!(recovery.packets(Some(1e12 + 990.0), 11_000.0), None);
+        // Nothing new for a second: not yet. For STALL_MS: stalled, said once.
+        assert_eq!(recovery.packets(Some(1e12 + 990.0), 12_000.0), None);
+        assert_eq!(
+            recovery.packets(Some(1e12 + 990.0), 12_500.0),
+            Some(Media::Stalled)
+        );
+        assert_eq!(recovery.packets(Some(1e12 + 990.0), 20_000.0), None);
+        // Packets again.
+        assert_eq!(
+            recovery.packets(Some(1e12 + 9_000.0), 21_000.0),
+            Some(Media::Flowing)
+        );
+        assert_eq!(recovery.packets(Some(1e12 + 10_000.0), 22_000.0), None);
+        // Reconnecting starts from "flowing".
+        assert_eq!(
+            recovery.packets(Some(1e12 + 10_000.0), 24_000.0),
+            Some(Media::Stalled)
+        );
+        recovery.connected();
+        assert_eq!(recovery.packets(Some(1e12 + 20_000.0), 25_000.0), None);
     }
 
     #[test]

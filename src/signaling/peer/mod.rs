@@ -137,7 +137,7 @@ impl RemotePeer {
             )),
             Verdict::Ended(reply) => {
                 log("They are renegotiating a call we no longer have: told them it ended".into());
-                (self.report)(PeerEvent::Signal(reply, Signal::CallEnded));
+                let _ = self.steps.unbounded_send(Step::CallEnded(reply));
             }
             Verdict::NewCall => {
                 return Received::Replace {

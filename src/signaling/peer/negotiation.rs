@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use futures::{channel::mpsc::UnboundedReceiver, StreamExt};
-use protocol::Signal;
+use protocol::{CallRef, Signal};
 
 use super::PeerEvent;
 use crate::{
@@ -18,6 +18,9 @@ pub(super) enum Step {
     Negotiate,
     /// The peer sent this.
     Receive(Signal),
+    /// Tell them the call their signal named is gone here (`call-ended`, addressed by this reference). Sent from
+    /// the task, never from inside the session's handling of their signal.
+    CallEnded(CallRef),
     /// The connection is down: **restart ICE** (withdrawing an offer of ours that was never answered, which
     /// may have been lost with the server).
     Restart,
@@ -77,6 +80,7 @@ pub(super) async fn run(
                     pc.set_remote_description(&Description::Answer(sdp)).await?;
                     log("Received answer".into());
                 }
+                Step::CallEnded(call) => report(PeerEvent::Signal(call, Signal::CallEnded)),
                 Step::Restart => {
                     if pc.signaling_state() == "have-local-offer" {
                         pc.rollback().await?;

@@ -14,8 +14,8 @@ use futures::channel::mpsc::UnboundedSender;
 
 use super::{negotiation::Step, PeerEvent, PeerStatus, CONNECT_TIMEOUT_MS};
 use crate::{
-    model::recovery::{Recovery, DISCONNECTED_GRACE_MS, FIRST_RESTART_WAIT_MS},
-    webrtc::{PeerConnection, Timeout},
+    model::recovery::{Media, Recovery, DISCONNECTED_GRACE_MS, FIRST_RESTART_WAIT_MS},
+    webrtc::{now_ms, PeerConnection, Timeout},
 };
 
 /// The connection's watcher: its recovery state and its two timers.
@@ -30,7 +30,12 @@ pub(super) struct Watch {
     restart: Option<Timeout>,
     /// Saying that the call could not be made, if it never connects.
     give_up: Option<Timeout>,
+    /// While connected: the next check that media still arrives.
+    pulse: Option<Timeout>,
 }
+
+/// How often a connected call checks that media still arrives.
+const PULSE_MS: u32 = 1_000;
 
 impl Watch {
     /// Watches `pc`; the give-up timer starts now.
@@ -50,6 +55,7 @@ impl Watch {
                 recovery: Recovery::default(),
                 restart: None,
                 give_up: None,
+                pulse: None,
             })
         });
         let this = Rc::downgrade(&watch);
@@ -83,21 +89,23 @@ impl Watch {
                 self.restart = None;
                 self.give_up = None;
                 self.status(PeerStatus::Connected);
+                self.beat();
             }
             "disconnected" => {
+                self.pulse = None;
                 if self.recovery.ever_connected() {
                     self.status(PeerStatus::Interrupted);
                 }
                 if self.restart.is_none() {
                     self.log(format!(
-                        "Lost contact with {}: restarting ICE if it is not back in {:.1} s",
-                        self.name,
-                        f64::from(DISCONNECTED_GRACE_MS) / 1000.0
+                        "Lost contact with {}: restarting ICE if it is not back in {DISCONNECTED_GRACE_MS} ms",
+                        self.name
                     ));
                     self.arm(DISCONNECTED_GRACE_MS);
                 }
             }
             "failed" => {
+                self.pulse = None;
                 self.status(if self.recovery.ever_connected() {
                     PeerStatus::Interrupted
                 } else {
@@ -125,6 +133,28 @@ impl Watch {
         } else {
             self.arm(FIRST_RESTART_WAIT_MS);
         }
+    }
+
+    /// While connected, once a second: does media still arrive? A cut network freezes the picture seconds
+    /// before ICE notices, so say so as soon as the packets stop, and again when they are back.
+    fn beat(&mut self) {
+        let Some(pc) = self.pc.upgrade() else { return };
+        match self.recovery.packets(pc.newest_packet_time(), now_ms()) {
+            Some(Media::Stalled) => {
+                self.log(format!(
+                    "Nothing received from {} for a while: the network may be down",
+                    self.name
+                ));
+                self.status(PeerStatus::Interrupted);
+            }
+            Some(Media::Flowing) => {
+                self.log(format!("Media from {} flows again", self.name));
+                self.status(PeerStatus::Connected);
+            }
+            None => {}
+        }
+        let this = self.this.clone();
+        self.pulse = Timeout::new(PULSE_MS, move || with(&this, Watch::beat)).ok();
     }
 
     fn arm(&mut self, ms: u32) {

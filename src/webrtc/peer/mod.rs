@@ -91,6 +91,31 @@ impl PeerConnection {
         state(&self.pc, "connectionState")
     }
 
+    /// The arrival time of the newest audio or video packet from the peer, from each receiver's
+    /// `getSynchronizationSources()`; `None` before the first packet, or where the browser cannot tell. Only
+    /// compare it with itself: browsers disagree on its clock. Cheap enough to ask every second, unlike
+    /// `getStats()`.
+    pub fn newest_packet_time(&self) -> Option<f64> {
+        let call = |target: &JsValue, method: &str| -> Option<js_sys::Array> {
+            let function: js_sys::Function =
+                js_sys::Reflect::get(target, &JsValue::from_str(method))
+                    .ok()?
+                    .dyn_into()
+                    .ok()?;
+            function.call0(target).ok()?.dyn_into().ok()
+        };
+        call(&self.pc, "getReceivers")?
+            .iter()
+            .filter_map(|receiver| call(&receiver, "getSynchronizationSources"))
+            .flat_map(|sources| sources.to_vec())
+            .filter_map(|source| {
+                js_sys::Reflect::get(&source, &JsValue::from_str("timestamp"))
+                    .ok()?
+                    .as_f64()
+            })
+            .reduce(f64::max)
+    }
+
     /// Closes the connection and drops every handler registered on it. Safe to call more than once.
     pub fn close(&self) {
         self.pc.close();

@@ -1,0 +1,309 @@
+// What the end-to-end tests share: checks that print PASS/FAIL, people (one headless Chromium process each, fake
+// camera), reading what their page shows, and a harness that runs named steps under a watchdog and always
+// kills every browser and server it started.
+
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const shots = join(root, 'target', 'e2e');
+const VIEWPORT = { width: 1100, height: 900 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checks
+
+let failures = 0;
+export function check(condition, what) {
+  console.log(`${condition ? 'PASS' : 'FAIL'} ${what}`);
+  if (!condition) failures += 1;
+  return condition;
+}
+/** A check the rest of the step depends on: a failure ends the step. */
+export function require_(condition, what) {
+  if (!check(condition, what)) throw new StepFailed(what);
+}
+export class StepFailed extends Error {}
+
+/** Waits for `fn(arg)` to be truthy in the page; on timeout a FAIL naming `what`, and the step ends. */
+export async function waitIn(person, what, fn, arg, timeout = 15_000, { fatal = true } = {}) {
+  try {
+    await person.page.waitForFunction(fn, arg, { timeout, polling: 100 });
+    return check(true, `${person.name}: ${what}`);
+  } catch (error) {
+    check(false, `${person.name}: ${what} (not within ${timeout} ms: ${firstLine(error)})`);
+    if (fatal) throw new StepFailed(what);
+    return false;
+  }
+}
+export const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
+export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+// ---------------------------------------------------------------------------------------------------------------
+// People: one Chromium process each.
+
+/** Records every RTCPeerConnection the page makes in `window.__pcs`; `instanceof` and the prototype still work. */
+export function recordPeerConnections() {
+  const Native = window.RTCPeerConnection;
+  if (!Native || window.__pcs) return;
+  const pcs = [];
+  Object.defineProperty(window, '__pcs', { value: pcs });
+  class RTCPeerConnection extends Native {
+    constructor(...args) {
+      super(...args);
+      pcs.push(this);
+    }
+  }
+  window.RTCPeerConnection = RTCPeerConnection;
+  // How often each remote video (re)started loading: a new srcObject, or the same one assigned again.
+  const loads = {};
+  Object.defineProperty(window, '__loads', { value: loads });
+  document.addEventListener(
+    'loadstart',
+    (event) => {
+      const peer = event.target?.dataset?.peer;
+      if (peer) loads[peer] = (loads[peer] ?? 0) + 1;
+    },
+    true,
+  );
+}
+
+/**
+ * A person: a new Chromium process (or `executablePath`, for example a wrapper that starts it in a network
+ * namespace, with `args` added), on `url`.
+ */
+export async function enter(name, url, { executablePath = CHROMIUM, args = [] } = {}) {
+  // A switch in `args` replaces the default one of the same name.
+  const name_ = (arg) => arg.split('=')[0];
+  const defaults = CHROMIUM_ARGS.filter((arg) => !args.some((a) => name_(a) === name_(arg)));
+  const browser = await chromium.launch({ executablePath, headless: true, args: [...defaults, ...args] });
+  const person = { name, browser, errors: [], closed: false };
+  people.push(person);
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  await context.addInitScript(recordPeerConnections);
+  person.page = await context.newPage();
+  person.page.on('pageerror', (e) => person.errors.push(`pageerror: ${e.message}`));
+  person.page.on('console', (m) => {
+    if (m.type() === 'error' && /panic|unreachable|RuntimeError/i.test(m.text())) {
+      person.errors.push(`console: ${m.text()}`);
+    }
+  });
+  await person.page.goto(url, { timeout: 15_000 });
+  return person;
+}
+
+export async function close(person) {
+  if (person.closed) return;
+  person.closed = true;
+  await Promise.race([person.browser.close(), sleep(10_000)]).catch(() => {});
+  try {
+    person.browser.process()?.kill('SIGKILL');
+  } catch {}
+}
+
+export const people = [];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading the page
+
+export const logLines = (person) => person.page.$$eval('#log li span', (spans) => spans.map((s) => s.textContent));
+export const text = (person, selector) =>
+  person.page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
+
+/** Our own id's first 6 characters, from the local tile's caption "You (abc123)". */
+export async function ownShortId(person) {
+  const caption = await person.page.evaluate(
+    () => document.getElementById('localVideo')?.closest('figure')?.querySelector('figcaption')?.textContent ?? '',
+  );
+  return /^You \(([0-9a-f]{6})\)$/.exec(caption.trim())?.[1] ?? null;
+}
+
+/** Every remote tile: its data-peer and how its video is doing. */
+export const tiles = (person) =>
+  person.page.$$eval('video[data-peer]', (videos) =>
+    videos.map((v) => ({
+      peer: v.dataset.peer,
+      width: v.videoWidth,
+      height: v.videoHeight,
+      time: v.currentTime,
+      paused: v.paused,
+      readyState: v.readyState,
+      hasStream: v.srcObject !== null,
+      loads: window.__loads?.[v.dataset.peer] ?? 0,
+      caption: v.closest('figure')?.querySelector('figcaption')?.textContent ?? '',
+    })),
+  );
+
+/** The peer connections the page ever made: their count, and the states of those not closed. */
+export const pcs = (person) =>
+  person.page.evaluate(() =>
+    (window.__pcs ?? []).map((pc) => ({
+      connection: pc.connectionState,
+      signaling: pc.signalingState,
+      ice: pc.iceConnectionState,
+    })),
+  );
+export const openPcs = (list) => list.filter((pc) => pc.connection !== 'closed' && pc.signaling !== 'closed');
+
+/**
+ * Asserts there are `expected` remote videos, each with frames and its clock advancing over ~1 s (waits up to
+ * `timeout` for frames). Failures are reported, and the step goes on.
+ */
+export async function checkPlaying(person, label, expected, timeout = 15_000) {
+  await waitIn(
+    person,
+    `${label}: ${expected} remote video(s) with frames`,
+    (n) => {
+      const videos = [...document.querySelectorAll('video[data-peer]')];
+      return videos.length === n && videos.every((v) => v.videoWidth > 0);
+    },
+    expected,
+    timeout,
+    { fatal: false },
+  );
+  const before = await tiles(person);
+  await sleep(1000);
+  const after = await tiles(person);
+  for (const tile of after) {
+    const was = before.find((t) => t.peer === tile.peer);
+    const advanced = was ? tile.time - was.time : NaN;
+    if (!(was && tile.width > 0 && advanced > 0.3 && !tile.paused)) {
+      console.log(`     ${person.name}: the video from ${tile.peer.slice(0, 6)}: ${await mediaDiagnosis(person, tile.peer)}`);
+    }
+    check(
+      was && tile.width > 0 && advanced > 0.3 && !tile.paused,
+      `${person.name}: ${label}: video from ${tile.peer.slice(0, 6)} plays (${tile.width}x${tile.height}, ` +
+        `readyState ${tile.readyState}, currentTime +${advanced.toFixed(2)} s in 1 s; loadstart ${tile.loads}x so far)`,
+    );
+  }
+}
+
+/** For a video that does not play: is its track live, and does its connection still decode frames? */
+export function mediaDiagnosis(person, peer) {
+  return person.page.evaluate(async (peer) => {
+    const video = document.querySelector(`video[data-peer="${peer}"]`);
+    const track = video?.srcObject?.getVideoTracks?.()[0];
+    if (!track) return `no video track in srcObject (${video?.srcObject ? 'stream without video' : 'srcObject null'})`;
+    const pc = window.__pcs.find((pc) => pc.getReceivers().some((r) => r.track === track));
+    if (!pc) return `track ${track.readyState}, muted=${track.muted}; no RTCPeerConnection receives it`;
+    const decoded = async () => {
+      let frames = 0;
+      (await pc.getStats(track)).forEach((s) => {
+        if (s.type === 'inbound-rtp') frames = s.framesDecoded ?? 0;
+      });
+      return frames;
+    };
+    const first = await decoded();
+    await new Promise((done) => setTimeout(done, 1000));
+    const second = await decoded();
+    return (
+      `track ${track.readyState}, muted=${track.muted}; its connection is ${pc.connectionState} and decoded ` +
+      `${second - first} frames in 1 s (${second} in all); element readyState ${video.readyState}, ` +
+      `networkState ${video.networkState}, paused=${video.paused}, error=${video.error?.message ?? null}`
+    );
+  }, peer);
+}
+
+export async function screenshot(person, file) {
+  const path = join(shots, file);
+  await person.page.screenshot({ path, fullPage: true });
+  console.log(`     screenshot: ${path} (${person.name})`);
+}
+
+export function countLines(lines, needle) {
+  return lines.filter((l) => l.includes(needle)).length;
+}
+
+export async function noProblem(person, label) {
+  const problem = await text(person, '#problem');
+  check(problem === null, `${person.name}: ${label}: no alert banner${problem === null ? '' : `: "${problem}"`}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The harness
+
+/** The servers a test started (each with `kill`, `killNow`, `stderr`): killed at the end, whatever happens. */
+export const servers = [];
+
+/**
+ * Runs `steps` ([name, async fn] pairs) in order under a watchdog of `watchdogMs`; a step that fails stops the
+ * rest. Then kills every browser and server, prints the verdict as `<title>: …`, and exits 1 on any failure.
+ */
+export async function runSteps(title, steps, { watchdogMs = 240_000, before = async () => {}, after = async () => {} } = {}) {
+  const began = Date.now();
+  const watchdog = setTimeout(async () => {
+    console.log(`FAIL the whole run took longer than ${watchdogMs / 1000} s; killing everything`);
+    await Promise.race([dumpState().catch(() => {}), sleep(15_000)]);
+    await after().catch(() => {});
+    process.exit(1); // the 'exit' handler kills the servers and the browsers
+  }, watchdogMs);
+  try {
+    await mkdir(shots, { recursive: true });
+    await before();
+    for (const [name, run] of steps) {
+      console.log(`--- ${name}`);
+      const started = Date.now();
+      try {
+        await run();
+      } catch (error) {
+        if (!(error instanceof StepFailed)) check(false, `${name}: ${error.stack ?? error}`);
+        console.log(`--- ${name}: stopped; the remaining steps are skipped`);
+        await dumpState();
+        break;
+      }
+      console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+    for (const p of people) {
+      check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
+    }
+  } catch (error) {
+    check(false, `unexpected error: ${error.stack ?? error}`);
+  } finally {
+    await cleanUp();
+    await after().catch((error) => check(false, `cleaning up: ${error.stack ?? error}`));
+    clearTimeout(watchdog);
+    const seconds = ((Date.now() - began) / 1000).toFixed(1);
+    console.log(failures ? `${title}: ${failures} check(s) FAILED (${seconds} s)` : `${title}: all checks passed (${seconds} s)`);
+    process.exit(failures ? 1 : 0);
+  }
+}
+
+/** On a failure: what each page shows, and the end of its log. */
+export async function dumpState() {
+  for (const p of people) {
+    if (p.closed) continue;
+    try {
+      const connection = await text(p, '#connection');
+      const notice = await text(p, '#notice');
+      const problem = await text(p, '#problem');
+      console.log(`     ${p.name}: #connection="${connection}" #notice="${notice}" #problem=${JSON.stringify(problem)}`);
+      console.log(`     ${p.name}: tiles ${JSON.stringify(await tiles(p))}`);
+      console.log(`     ${p.name}: pcs ${JSON.stringify(await pcs(p))}`);
+      for (const l of (await logLines(p)).slice(-25)) console.log(`       ${p.name} log: ${l}`);
+      await screenshot(p, `room-failure-${p.name}.png`);
+    } catch (error) {
+      console.log(`     ${p.name}: could not read the page: ${firstLine(error)}`);
+    }
+  }
+  for (const s of servers) {
+    if (s.stderr().trim()) console.log(`     server ${s.pid} stderr (end):\n${s.stderr().slice(-2000)}`);
+  }
+}
+
+async function cleanUp() {
+  await Promise.all(people.map(close));
+  await Promise.all(servers.map((s) => s.kill()));
+}
+process.on('exit', () => {
+  for (const s of servers) s.killNow();
+  for (const p of people) {
+    try {
+      p.browser.process()?.kill('SIGKILL');
+    } catch {}
+  }
+});
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130)); // runs the 'exit' handler
+
