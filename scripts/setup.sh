@@ -96,6 +96,19 @@ need_chromium() {
   sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install Chromium." "$cmd"
 }
 
+# The network fault test needs `ip` and `tc` (iproute2), and root for its namespaces; without root it skips.
+need_iproute2() {
+  if command -v ip >/dev/null && command -v tc >/dev/null; then
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    return # the test says it is skipped, and why
+  fi
+  local cmd="apt-get update && apt-get install -y iproute2"
+  say "Installing Debian's iproute2 (ip, tc) for the network fault test"
+  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install iproute2." "$cmd"
+}
+
 need_node_packages() {
   command -v node >/dev/null && command -v npm >/dev/null ||
     die "The end-to-end test needs Node.js and npm." "sudo apt-get install -y nodejs npm"
@@ -124,5 +137,6 @@ setup_build() {
 setup_tests() {
   setup_build
   need_chromium
+  need_iproute2
   need_node_packages
 }
