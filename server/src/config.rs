@@ -86,6 +86,26 @@ pub struct Config {
     /// Requests without an Origin header (not a browser) are allowed.
     #[arg(long = "allow-origin")]
     pub allow_origins: Vec<String>,
+
+    // --- Several servers (issue 10) ---
+    /// Share rooms with other instances through this Redis, e.g. `redis://127.0.0.1:6379`. Default: none,
+    /// every room in this process's memory.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis: Option<String>,
+
+    /// With --redis: how often this instance says it is alive and checks its rooms for members of dead
+    /// instances. An instance silent for 4 beats is dead, and its people are reported `peer-left`.
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    pub redis_heartbeat: Duration,
+
+    /// Most WebSocket connections from one client address (0: no limit).
+    #[arg(long, default_value_t = 64)]
+    pub max_connections_per_ip: usize,
+
+    /// A proxy (HAProxy) whose `X-Forwarded-For` names the client (repeatable). From any other address the
+    /// header is ignored.
+    #[arg(long = "trusted-proxy")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
