@@ -109,7 +109,8 @@ return gone
 
 /// KEYS: room. ARGV: room, me, ttl ms, then pairs (id, owner) of everyone `me` holds in the room. After Redis
 /// was away: entries of `me` that it no longer holds go (the others are told `peer-left`), and those it holds
-/// are written again, unless another live instance holds that id now. Returns those ids (close them here).
+/// are written again, unless another live instance holds that id now (and announced with `peer-joined` to the
+/// others if their entry was gone). Returns the ids taken elsewhere (close them here).
 const SYNC: &str = r#"
 local key, room, me = KEYS[1], ARGV[1], ARGV[2]
 local held = {}
@@ -120,15 +121,24 @@ for i = 1, #all, 2 do
     redis.call('HDEL', key, all[i]); table.insert(gone, all[i])
   end
 end
+local added = {}
 for id, owner in pairs(held) do
   local current = redis.call('HGET', key, id)
   if current and current ~= owner and inst_of(current) ~= me and alive(inst_of(current)) then
     table.insert(taken, id)
   else
+    if not current then table.insert(added, id) end
     redis.call('HSET', key, id, owner)
   end
 end
 tell_left(key, room, me, gone, 'disconnected')
+-- Back after a split (the others may have been told they left) or in a restarted Redis: announce them again;
+-- a page that still has them says "back on the server; the call continues".
+for _, inst in ipairs(others_of(key, me)) do
+  for _, id in ipairs(added) do
+    redis.call('PUBLISH', 'sig:bus:' .. inst, 'J\n' .. room .. '\n' .. id)
+  end
+end
 if redis.call('EXISTS', key) == 1 then redis.call('PEXPIRE', key, tonumber(ARGV[3])) end
 return taken
 "#;
