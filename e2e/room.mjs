@@ -17,227 +17,23 @@
 // Prints PASS/FAIL per check; exits non-zero on any failure. Screenshots go to target/e2e/room-*.png.
 
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
 import { startServer } from './signaling.mjs';
+import {
+  check, require_, StepFailed, waitIn, firstLine, sleep, enter, close, people, logLines, text, ownShortId, tiles,
+  pcs, openPcs, checkPlaying, screenshot, countLines, noProblem, shots, failureCount,
+} from './people.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.argv.length < 4) {
   console.error('usage: node e2e/room.mjs <dist dir> <server binary>');
   process.exit(2);
 }
 const dist = resolve(process.argv[2]);
 const serverBinary = resolve(process.argv[3]);
-const shots = join(root, 'target', 'e2e');
 
 /** The whole run may take no longer than this; then everything is killed and the run fails. */
 const WATCHDOG_MS = 240_000;
-const VIEWPORT = { width: 1100, height: 900 };
-
-// ---------------------------------------------------------------------------------------------------------------
-// Checks
-
-let failures = 0;
-function check(condition, what) {
-  console.log(`${condition ? 'PASS' : 'FAIL'} ${what}`);
-  if (!condition) failures += 1;
-  return condition;
-}
-/** A check the rest of the step depends on: a failure ends the step. */
-function require_(condition, what) {
-  if (!check(condition, what)) throw new StepFailed(what);
-}
-class StepFailed extends Error {}
-
-/** Waits for `fn(arg)` to be truthy in the page; on timeout a FAIL naming `what`, and the step ends. */
-async function waitIn(person, what, fn, arg, timeout = 15_000, { fatal = true } = {}) {
-  try {
-    await person.page.waitForFunction(fn, arg, { timeout, polling: 100 });
-    return check(true, `${person.name}: ${what}`);
-  } catch (error) {
-    check(false, `${person.name}: ${what} (not within ${timeout} ms: ${firstLine(error)})`);
-    if (fatal) throw new StepFailed(what);
-    return false;
-  }
-}
-const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-// ---------------------------------------------------------------------------------------------------------------
-// People: one Chromium process each.
-
-/** Records every RTCPeerConnection the page makes in `window.__pcs`; `instanceof` and the prototype still work. */
-function recordPeerConnections() {
-  const Native = window.RTCPeerConnection;
-  if (!Native || window.__pcs) return;
-  const pcs = [];
-  Object.defineProperty(window, '__pcs', { value: pcs });
-  class RTCPeerConnection extends Native {
-    constructor(...args) {
-      super(...args);
-      pcs.push(this);
-    }
-  }
-  window.RTCPeerConnection = RTCPeerConnection;
-  // How often each remote video (re)started loading: a new srcObject, or the same one assigned again.
-  const loads = {};
-  Object.defineProperty(window, '__loads', { value: loads });
-  document.addEventListener(
-    'loadstart',
-    (event) => {
-      const peer = event.target?.dataset?.peer;
-      if (peer) loads[peer] = (loads[peer] ?? 0) + 1;
-    },
-    true,
-  );
-}
-
-async function enter(name, url) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const person = { name, browser, errors: [], closed: false };
-  people.push(person);
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  await context.addInitScript(recordPeerConnections);
-  person.page = await context.newPage();
-  person.page.on('pageerror', (e) => person.errors.push(`pageerror: ${e.message}`));
-  person.page.on('console', (m) => {
-    if (m.type() === 'error' && /panic|unreachable|RuntimeError/i.test(m.text())) {
-      person.errors.push(`console: ${m.text()}`);
-    }
-  });
-  await person.page.goto(url, { timeout: 15_000 });
-  return person;
-}
-
-async function close(person) {
-  if (person.closed) return;
-  person.closed = true;
-  await Promise.race([person.browser.close(), sleep(10_000)]).catch(() => {});
-  try {
-    person.browser.process()?.kill('SIGKILL');
-  } catch {}
-}
-
-const people = [];
-
-// ---------------------------------------------------------------------------------------------------------------
-// Reading the page
-
-const logLines = (person) => person.page.$$eval('#log li span', (spans) => spans.map((s) => s.textContent));
-const text = (person, selector) =>
-  person.page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
-
-/** Our own id's first 6 characters, from the local tile's caption "You (abc123)". */
-async function ownShortId(person) {
-  const caption = await person.page.evaluate(
-    () => document.getElementById('localVideo')?.closest('figure')?.querySelector('figcaption')?.textContent ?? '',
-  );
-  return /^You \(([0-9a-f]{6})\)$/.exec(caption.trim())?.[1] ?? null;
-}
-
-/** Every remote tile: its data-peer and how its video is doing. */
-const tiles = (person) =>
-  person.page.$$eval('video[data-peer]', (videos) =>
-    videos.map((v) => ({
-      peer: v.dataset.peer,
-      width: v.videoWidth,
-      height: v.videoHeight,
-      time: v.currentTime,
-      paused: v.paused,
-      readyState: v.readyState,
-      hasStream: v.srcObject !== null,
-      loads: window.__loads?.[v.dataset.peer] ?? 0,
-      caption: v.closest('figure')?.querySelector('figcaption')?.textContent ?? '',
-    })),
-  );
-
-/** The peer connections the page ever made: their count, and the states of those not closed. */
-const pcs = (person) =>
-  person.page.evaluate(() =>
-    (window.__pcs ?? []).map((pc) => ({
-      connection: pc.connectionState,
-      signaling: pc.signalingState,
-      ice: pc.iceConnectionState,
-    })),
-  );
-const openPcs = (list) => list.filter((pc) => pc.connection !== 'closed' && pc.signaling !== 'closed');
-
-/**
- * Asserts there are `expected` remote videos, each with frames and its clock advancing over ~1 s (waits up to
- * `timeout` for frames). Failures are reported, and the step goes on.
- */
-async function checkPlaying(person, label, expected, timeout = 15_000) {
-  await waitIn(
-    person,
-    `${label}: ${expected} remote video(s) with frames`,
-    (n) => {
-      const videos = [...document.querySelectorAll('video[data-peer]')];
-      return videos.length === n && videos.every((v) => v.videoWidth > 0);
-    },
-    expected,
-    timeout,
-    { fatal: false },
-  );
-  const before = await tiles(person);
-  await sleep(1000);
-  const after = await tiles(person);
-  for (const tile of after) {
-    const was = before.find((t) => t.peer === tile.peer);
-    const advanced = was ? tile.time - was.time : NaN;
-    if (!(was && tile.width > 0 && advanced > 0.3 && !tile.paused)) {
-      console.log(`     ${person.name}: the video from ${tile.peer.slice(0, 6)}: ${await mediaDiagnosis(person, tile.peer)}`);
-    }
-    check(
-      was && tile.width > 0 && advanced > 0.3 && !tile.paused,
-      `${person.name}: ${label}: video from ${tile.peer.slice(0, 6)} plays (${tile.width}x${tile.height}, ` +
-        `readyState ${tile.readyState}, currentTime +${advanced.toFixed(2)} s in 1 s; loadstart ${tile.loads}x so far)`,
-    );
-  }
-}
-
-/** For a video that does not play: is its track live, and does its connection still decode frames? */
-function mediaDiagnosis(person, peer) {
-  return person.page.evaluate(async (peer) => {
-    const video = document.querySelector(`video[data-peer="${peer}"]`);
-    const track = video?.srcObject?.getVideoTracks?.()[0];
-    if (!track) return `no video track in srcObject (${video?.srcObject ? 'stream without video' : 'srcObject null'})`;
-    const pc = window.__pcs.find((pc) => pc.getReceivers().some((r) => r.track === track));
-    if (!pc) return `track ${track.readyState}, muted=${track.muted}; no RTCPeerConnection receives it`;
-    const decoded = async () => {
-      let frames = 0;
-      (await pc.getStats(track)).forEach((s) => {
-        if (s.type === 'inbound-rtp') frames = s.framesDecoded ?? 0;
-      });
-      return frames;
-    };
-    const first = await decoded();
-    await new Promise((done) => setTimeout(done, 1000));
-    const second = await decoded();
-    return (
-      `track ${track.readyState}, muted=${track.muted}; its connection is ${pc.connectionState} and decoded ` +
-      `${second - first} frames in 1 s (${second} in all); element readyState ${video.readyState}, ` +
-      `networkState ${video.networkState}, paused=${video.paused}, error=${video.error?.message ?? null}`
-    );
-  }, peer);
-}
-
-async function screenshot(person, file) {
-  const path = join(shots, file);
-  await person.page.screenshot({ path, fullPage: true });
-  console.log(`     screenshot: ${path} (${person.name})`);
-}
-
-function countLines(lines, needle) {
-  return lines.filter((l) => l.includes(needle)).length;
-}
-
-async function noProblem(person, label) {
-  const problem = await text(person, '#problem');
-  check(problem === null, `${person.name}: ${label}: no alert banner${problem === null ? '' : `: "${problem}"`}`);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The test
@@ -603,7 +399,7 @@ main()
     await cleanUp();
     clearTimeout(watchdog);
     const seconds = ((Date.now() - began) / 1000).toFixed(1);
-    console.log(failures ? `room e2e: ${failures} check(s) FAILED (${seconds} s)` : `room e2e: all checks passed (${seconds} s)`);
+    console.log(failureCount() ? `room e2e: ${failureCount()} check(s) FAILED (${seconds} s)` : `room e2e: all checks passed (${seconds} s)`);
     console.log(`screenshots: ${shots}/room-*.png`);
-    process.exit(failures ? 1 : 0);
+    process.exit(failureCount() ? 1 : 0);
   });

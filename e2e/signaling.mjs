@@ -6,12 +6,12 @@ import { spawn } from 'node:child_process';
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /** One attempt: the server, or an error if it exits or stays silent for `timeout` ms. */
-function startOnce(binary, dist, listen, timeout) {
+function startOnce(binary, dist, listen, timeout, args) {
   const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' };
   delete env.ICE_SERVERS;
   delete env.ICE_USERNAME;
   delete env.ICE_CREDENTIAL;
-  const child = spawn(binary, ['--listen', listen, '--dist', dist], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['--listen', listen, '--dist', dist, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk) => {
@@ -65,14 +65,14 @@ function startOnce(binary, dist, listen, timeout) {
 }
 
 /**
- * Starts `binary --listen <listen> --dist <dist>`. A fixed port may still be held for a moment after a kill, so
+ * Starts `binary --listen <listen> --dist <dist> ...args`. A fixed port may still be held for a moment after a kill, so
  * a failed start is retried for up to `retryFor` ms.
  */
-export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000 } = {}) {
+export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000, args = [] } = {}) {
   const end = Date.now() + retryFor;
   for (;;) {
     try {
-      return await startOnce(binary, dist, listen, timeout);
+      return await startOnce(binary, dist, listen, timeout, args);
     } catch (error) {
       if (Date.now() > end || listen.endsWith(':0')) throw error;
       await sleep(250);

@@ -22,5 +22,9 @@ cargo build --release -p server
 say "4/4 End to end: the loopback demo, then a room with separate browsers through the server"
 node e2e/run.mjs dist
 node e2e/room.mjs dist target/release/server
+# Several servers (issue 10): Redis, two instances and HAProxy, an instance killed; and a full server that lets
+# a waiting page in once there is room.
+node e2e/failover.mjs dist target/release/server
+node e2e/full.mjs dist target/release/server
 
 say "All tests passed"
