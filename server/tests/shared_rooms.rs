@@ -351,3 +351,67 @@ async fn past_announcements(client: &mut Client, known: &PeerId) -> ServerMessag
         }
     }
 }
+
+/// Round trips of a signal (a sends, b echoes back) between two clients: the median and the 99th percentile.
+async fn round_trips(
+    a: &mut Client,
+    ida: &PeerId,
+    b: &mut Client,
+    idb: &PeerId,
+    n: usize,
+) -> (Duration, Duration) {
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let started = Instant::now();
+        send_signal(a, idb, candidate(i)).await;
+        let got = expect_signal(b, ida).await;
+        send_signal(b, ida, got).await;
+        assert_eq!(expect_signal(a, idb).await, candidate(i));
+        times.push(started.elapsed());
+    }
+    times.sort();
+    (times[n / 2], times[n * 99 / 100])
+}
+
+#[tokio::test]
+async fn what_redis_adds_to_a_relay() {
+    let Some((_redis, one, two)) =
+        two_instances(&["--rate-limit", "100000", "--rate-burst", "100000"]).await
+    else {
+        return;
+    };
+    // Many signals in a row: no rate limit in the way. Same instance (no Redis on the way) and across instances (one script call and pub/sub each way), in one run.
+    let (mut a, mut b, mut c) = (one.client().await, one.client().await, two.client().await);
+    let (ida, _) = a.join("lat", &secret('a')).await;
+    let (idb, _) = b.join("lat", &secret('b')).await;
+    let (idc, _) = c.join("lat", &secret('c')).await;
+    let _ = (a.recv().await, a.recv().await, b.recv().await);
+    let _ = round_trips(&mut a, &ida, &mut b, &idb, 20).await;
+    let (local50, local99) = round_trips(&mut a, &ida, &mut b, &idb, 100).await;
+    let _ = round_trips(&mut a, &ida, &mut c, &idc, 20).await;
+    let (cross50, cross99) = round_trips(&mut a, &ida, &mut c, &idc, 100).await;
+    println!(
+        "figure: signal round trip (2 relays), same instance: p50 {local50:?} p99 {local99:?}; across instances through Redis: p50 {cross50:?} p99 {cross99:?}"
+    );
+    assert!(
+        cross50 < Duration::from_millis(100),
+        "a relay through Redis stays quick: {cross50:?}"
+    );
+
+    // A join (join sent -> welcome received), without Redis and with it, in the same run.
+    let plain = Instance::start_with(&[]);
+    for (label, instance) in [("without Redis", &plain), ("with Redis", &one)] {
+        let mut times = Vec::new();
+        for i in 0..50 {
+            let mut client = instance.client().await;
+            let started = Instant::now();
+            client.join(&format!("j{i}"), &secret('z')).await;
+            times.push(started.elapsed());
+        }
+        times.sort();
+        println!(
+            "figure: join -> welcome {label}: p50 {:?} p99 {:?}",
+            times[25], times[49]
+        );
+    }
+}

@@ -64,7 +64,10 @@ pub(super) async fn keep_up(shared: Arc<Shared>) {
         }
         let was_up = shared.is_up();
         match beat(&shared, &channel).await {
-            Ok(()) => {
+            Ok(alive) => {
+                if !alive {
+                    synced = false;
+                }
                 // After an outage the data may be gone (a restarted Redis) or stale (a split): write it again.
                 if !synced && !resync(&shared).await {
                     continue;
@@ -84,8 +87,10 @@ pub(super) async fn keep_up(shared: Arc<Shared>) {
     }
 }
 
-/// Says this instance is alive (for 4 beats), and subscribes to its bus if it is not.
-async fn beat(shared: &Shared, channel: &str) -> Result<(), fred::prelude::Error> {
+/// Says this instance is alive (for 4 beats), and subscribes to its bus if it is not. Returns whether the key
+/// was still there: if not, the others may have counted this instance dead (a stall longer than 4 beats, a
+/// split, an empty Redis) and removed its members, who must be written again.
+async fn beat(shared: &Shared, channel: &str) -> Result<bool, fred::prelude::Error> {
     if !shared.client.is_connected() {
         return Err(fred::prelude::Error::new(
             fred::error::ErrorKind::IO,
@@ -94,14 +99,14 @@ async fn beat(shared: &Shared, channel: &str) -> Result<(), fred::prelude::Error
     }
     let ttl = (shared.beat * 4).as_millis() as i64;
     shared.metrics.redis_calls.inc();
-    shared
+    let before: Option<String> = shared
         .client
-        .set::<(), _, _>(
+        .set(
             instance_key(&shared.me),
             "1",
             Some(Expiration::PX(ttl)),
             None,
-            false,
+            true,
         )
         .await?;
     let subscribed = shared.subscriber.is_connected()
@@ -114,7 +119,7 @@ async fn beat(shared: &Shared, channel: &str) -> Result<(), fred::prelude::Error
         shared.metrics.redis_calls.inc();
         shared.subscriber.subscribe(channel).await?;
     }
-    Ok(())
+    Ok(before.is_some())
 }
 
 /// Keeps this instance's rooms alive in Redis and removes members of dead instances from them.

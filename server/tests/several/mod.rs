@@ -151,11 +151,17 @@ pub struct Instance {
 impl Instance {
     /// Starts the server binary with `--redis url` and test-friendly settings, plus `args`.
     pub fn start(redis: &str, args: &[&str]) -> Instance {
+        let mut all = vec!["--redis", redis, "--redis-heartbeat", "500ms"];
+        all.extend_from_slice(args);
+        Instance::start_with(&all)
+    }
+
+    /// Starts the server binary with test-friendly settings and `args` (no Redis unless they say so).
+    pub fn start_with(args: &[&str]) -> Instance {
         let dist = super::common::make_dist();
         let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["--listen", "127.0.0.1:0", "--dist"])
             .arg(&dist)
-            .args(["--redis", redis, "--redis-heartbeat", "250ms"])
             .args(["--heartbeat-interval", "1s", "--idle-timeout", "10s"])
             .args(args)
             .env(
