@@ -21,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { startServer } from './signaling.mjs';
 import {
-  check, require_, StepFailed, waitIn, sleep, enter, close, people, logLines, text, ownShortId, tiles, pcs,
-  openPcs, checkPlaying, screenshot, noProblem, shots, failureCount,
+  check, require_, waitIn, sleep, enter, close, people, logLines, text, ownShortId, tiles, pcs,
+  openPcs, checkPlaying, screenshot, noProblem, shots, failureCount, runSteps,
 } from './people.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -186,26 +186,13 @@ async function main() {
     ],
   ];
 
-  for (const [name, run] of steps) {
-    console.log(`--- ${name}`);
-    const started = Date.now();
-    try {
-      await run();
-    } catch (error) {
-      if (!(error instanceof StepFailed)) check(false, `${name}: ${error.stack ?? error}`);
-      console.log(`--- ${name}: stopped; the remaining steps are skipped`);
-      for (const p of people.filter((p) => !p.closed)) {
-        console.log(`     ${p.name}: #connection="${await text(p, '#connection').catch(() => '?')}"`);
-        for (const l of (await logLines(p).catch(() => [])).slice(-15)) console.log(`       ${p.name} log: ${l}`);
-      }
-      for (const s of instances) console.log(`     instance ${s.url} stderr (end):\n${s.stderr().slice(-1500)}`);
-      break;
+  await runSteps(steps, async () => {
+    for (const p of people.filter((p) => !p.closed)) {
+      console.log(`     ${p.name}: #connection="${await text(p, '#connection').catch(() => '?')}"`);
+      for (const l of (await logLines(p).catch(() => [])).slice(-15)) console.log(`       ${p.name} log: ${l}`);
     }
-    console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  }
-  for (const p of people) {
-    check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
-  }
+    for (const s of instances) console.log(`     instance ${s.url} stderr (end):\n${s.stderr().slice(-1500)}`);
+  });
 }
 
 function killAll() {

@@ -215,3 +215,26 @@ export async function noProblem(person, label) {
   check(problem === null, `${person.name}: ${label}: no alert banner${problem === null ? '' : `: "${problem}"`}`);
 }
 
+
+/**
+ * Runs `steps` ([name, async fn] pairs) in order, timing each; a failing step ends the run after `onFailure()`.
+ * Then checks that no page had an uncaught error or a panic.
+ */
+export async function runSteps(steps, onFailure) {
+  for (const [name, run] of steps) {
+    console.log(`--- ${name}`);
+    const started = Date.now();
+    try {
+      await run();
+    } catch (error) {
+      if (!(error instanceof StepFailed)) check(false, `${name}: ${error.stack ?? error}`);
+      console.log(`--- ${name}: stopped; the remaining steps are skipped`);
+      await onFailure();
+      break;
+    }
+    console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  for (const p of people) {
+    check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
+  }
+}

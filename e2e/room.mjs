@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { startServer } from './signaling.mjs';
 import {
   check, require_, StepFailed, waitIn, firstLine, sleep, enter, close, people, logLines, text, ownShortId, tiles,
-  pcs, openPcs, checkPlaying, screenshot, countLines, noProblem, shots, failureCount,
+  pcs, openPcs, checkPlaying, screenshot, countLines, noProblem, shots, failureCount, runSteps,
 } from './people.mjs';
 
 if (process.argv.length < 4) {
@@ -329,22 +329,7 @@ async function main() {
     ],
   ];
 
-  for (const [name, run] of steps) {
-    console.log(`--- ${name}`);
-    const started = Date.now();
-    try {
-      await run();
-    } catch (error) {
-      if (!(error instanceof StepFailed)) check(false, `${name}: ${error.stack ?? error}`);
-      console.log(`--- ${name}: stopped; the remaining steps are skipped`);
-      await dumpState();
-      break;
-    }
-    console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  }
-  for (const p of people) {
-    check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
-  }
+  await runSteps(steps, dumpState);
 }
 
 /** On a failure: what each page shows, and the end of its log. */

@@ -57,6 +57,18 @@ async fn try_join(client: &mut Client, room: &str, secret: &str) -> ServerMessag
     client.recv().await
 }
 
+/// a on instance one and b on instance two, both in room `r`, a told of b.
+async fn a_and_b(one: &Instance, two: &Instance) -> (Client, PeerId, Client, PeerId) {
+    let (mut a, mut b) = (one.client().await, two.client().await);
+    let (ida, _) = a.join("r", &secret('a')).await;
+    let (idb, _) = b.join("r", &secret('b')).await;
+    assert_eq!(
+        a.recv().await,
+        ServerMessage::PeerJoined { id: idb.clone() }
+    );
+    (a, ida, b, idb)
+}
+
 /// Redis and two instances, both ready.
 async fn two_instances(args: &[&str]) -> Option<(Redis, Instance, Instance)> {
     let redis = Redis::start().await?;
@@ -203,13 +215,7 @@ async fn same_secret_on_another_instance_replaces_without_peer_left() {
     let Some((_redis, one, two)) = two_instances(&[]).await else {
         return;
     };
-    let (mut a, mut b) = (one.client().await, two.client().await);
-    let (ida, _) = a.join("r", &secret('a')).await;
-    let (idb, _) = b.join("r", &secret('b')).await;
-    assert_eq!(
-        a.recv().await,
-        ServerMessage::PeerJoined { id: idb.clone() }
-    );
+    let (mut a, ida, mut b, idb) = a_and_b(&one, &two).await;
     // The same page again, through the other instance.
     let mut a2 = two.client().await;
     let (id2, peers) = a2.join("r", &secret('a')).await;
@@ -293,13 +299,7 @@ async fn redis_killed_and_restarted_refuses_clearly_then_recovers() {
     let Some((mut redis, one, two)) = two_instances(&[]).await else {
         return;
     };
-    let (mut a, mut b) = (one.client().await, two.client().await);
-    let (ida, _) = a.join("r", &secret('a')).await;
-    let (idb, _) = b.join("r", &secret('b')).await;
-    assert_eq!(
-        a.recv().await,
-        ServerMessage::PeerJoined { id: idb.clone() }
-    );
+    let (mut a, ida, mut b, idb) = a_and_b(&one, &two).await;
 
     redis.kill();
     one.wait_ready(503, Duration::from_secs(5)).await;
