@@ -207,6 +207,12 @@ async fn serve(
         session.outbox.close(closing);
         if let Some(membership) = &mut session.membership {
             membership.set_reason(reason);
+            if closing == Closing::GOING_AWAY {
+                // Shared rooms: this instance is shutting down (a rolling restart), and its people reconnect to
+                // another one. Their entries stay until they rejoin there (replaced, nobody told) or this
+                // instance's alive key expires (peer-left for who does not come back), as after a crash.
+                membership.keep_shared_entry();
+            }
         }
     }
     // Leaves the room (the others are told at once) and tells the writer to finish.

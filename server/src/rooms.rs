@@ -452,6 +452,12 @@ impl Membership {
     pub fn set_reason(&mut self, reason: LeaveReason) {
         self.reason = reason;
     }
+
+    /// Shared rooms: when this membership ends, leave the entry in Redis (the instance is going away; the
+    /// person rejoins elsewhere). The members on this instance are still told.
+    pub fn keep_shared_entry(&mut self) {
+        self.directory = None;
+    }
 }
 
 impl Drop for Membership {

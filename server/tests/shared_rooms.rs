@@ -415,3 +415,20 @@ async fn what_redis_adds_to_a_relay() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_rolling_restart_moves_people_without_peer_left() {
+    let Some((_redis, mut one, two)) = two_instances(&[]).await else {
+        return;
+    };
+    let (mut a, ida, mut b, idb) = a_and_b(&one, &two).await;
+    one.terminate();
+    assert_eq!(a.closed().await, Some(1001), "closed with Going Away");
+    let mut a2 = two.client().await;
+    let (id2, peers) = a2.join("r", &secret('a')).await;
+    assert_eq!((id2, peers), (ida.clone(), vec![idb.clone()]));
+    // b is never told that a left: the stopping instance left a's entry for the rejoin to take over.
+    b.silent_for(Duration::from_millis(2500)).await;
+    send_signal(&mut b, &ida, candidate(3)).await;
+    assert_eq!(expect_signal(&mut a2, &idb).await, candidate(3));
+}

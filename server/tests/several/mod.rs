@@ -189,6 +189,16 @@ impl Instance {
         }
     }
 
+    /// SIGTERM: a graceful stop (every WebSocket closed with 1001 Going Away); waits for the exit.
+    pub fn terminate(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+
     /// SIGKILL: a crash, no goodbye to anyone.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
