@@ -9,7 +9,9 @@
 //    someone who does not come back). A's page reconnects through HAProxy to the surviving instance and rejoins with the same id: the
 //    video keeps playing both ways and no RTCPeerConnection is made. B never hears that A left; A and B are told
 //    that C stopped responding once C's entry expires.
-// 3. Figures: instance death -> A back in the room; -> C's tile gone at B (peer-left).
+// 3. Redis is killed: A and B keep playing; D, opening the link on the surviving instance, is told "The server
+//    cannot reach its room directory right now…", and gets in (seeing A and B) once Redis is restarted, empty.
+// Figures: instance death -> A back in the room; -> C's tile gone at B (peer-left); Redis back -> D in.
 //
 // Skipped (exit 0, with the reason) when redis-server or haproxy is not installed. Prints PASS/FAIL per check.
 
@@ -82,7 +84,9 @@ const metric = async (instance, name) => {
 async function main() {
   await mkdir(shots, { recursive: true });
   const redisPort = await freePort();
-  startChild(REDIS, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  const startRedis = () =>
+    startChild(REDIS, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  let redis = startRedis();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const args = ['--redis', redisUrl, '--redis-heartbeat', '1s', '--trusted-proxy', '127.0.0.1'];
   await sleep(200);
@@ -107,7 +111,7 @@ async function main() {
   console.log(`redis ${redisUrl}; instances ${instances.map((s) => s.url).join(' ')}; HAProxy ${base}; room ${room}`);
 
   const ids = {};
-  let A, B, C, home, other;
+  let A, B, C, D, home, other;
   const steps = [
     [
       '1. A and B through HAProxy, on different instances; C directly on A\'s',
@@ -182,6 +186,30 @@ async function main() {
         const notices = (await logLines(B)).filter((l) => l.includes(`${ids.A.short} left`) || l.includes(`${ids.A.short} disconnected`) || l.includes(`${ids.A.short} stopped`));
         check(notices.length === 0, `B: never told that A left (${notices.join(' | ') || 'no such line'})`);
         for (const p of [A, B]) await screenshot(p, `failover-after-${p.name}.png`).catch((e) => console.log(`     (no screenshot: ${e.message.split('\n')[0]})`));
+      },
+    ],
+    [
+      '3. Redis dies: the call goes on, a newcomer is told why, and gets in once Redis is back',
+      async () => {
+        const pcsBefore = (await pcs(A)).length;
+        redis.child.kill('SIGKILL');
+        const gone = Date.now();
+        await until('/readyz 503 on the surviving instance', async () => (await status(`${other.url}readyz`)) === 503);
+        console.log(`     killed Redis; /readyz 503 after ${Date.now() - gone} ms`);
+        for (const p of [A, B]) await checkPlaying(p, 'while Redis is down', 1);
+        // D opens the link on the instance itself (HAProxy sends nobody to an instance that is not ready).
+        D = await enter('D', `${other.url}room/${room}`);
+        const UNAVAILABLE = 'The server cannot reach its room directory right now. Trying again in a moment…';
+        await waitIn(D, `the banner says "${UNAVAILABLE}"`, (t) => document.querySelector('#problem')?.textContent?.includes(t), UNAVAILABLE, 10_000);
+        redis = startRedis();
+        const back = Date.now();
+        await waitIn(D, 'gets in once Redis is back: "In the room"', () => document.querySelector('#connection')?.textContent === 'In the room', undefined, 30_000);
+        console.log(`     figure: Redis restarted -> D in the room: ${Date.now() - back} ms`);
+        check((await D.page.$('#problem')) === null, 'D: the banner is gone');
+        // The instance wrote A and B back into the empty Redis: D sees and calls both.
+        await checkPlaying(D, 'after Redis came back', 2, 20_000);
+        const list = await pcs(A);
+        check(list.length === pcsBefore + 1 && openPcs(list).length === 2, `A: one new RTCPeerConnection, for D (${pcsBefore} -> ${list.length})`);
       },
     ],
   ];
