@@ -172,6 +172,27 @@ mod tests {
     }
 
     #[test]
+    fn several_servers_flags() {
+        let config = Config::try_parse_from(["server"]).unwrap();
+        assert_eq!(config.redis, None);
+        assert_eq!(config.redis_heartbeat, Duration::from_secs(2));
+        assert_eq!(config.max_connections_per_ip, 64);
+        let config = Config::try_parse_from([
+            "server",
+            "--redis",
+            "redis://127.0.0.1:6379",
+            "--trusted-proxy",
+            "10.0.0.2",
+            "--trusted-proxy",
+            "::1",
+        ])
+        .unwrap();
+        assert_eq!(config.redis.as_deref(), Some("redis://127.0.0.1:6379"));
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert!(Config::try_parse_from(["server", "--trusted-proxy", "proxy.example"]).is_err());
+    }
+
+    #[test]
     fn nonsense_is_refused() {
         assert!(Config::try_parse_from(["server", "--idle-timeout", "soon"]).is_err());
         assert!(Config::try_parse_from(["server", "--room-size", "0"]).is_err());
