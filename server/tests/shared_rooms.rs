@@ -432,3 +432,21 @@ async fn a_rolling_restart_moves_people_without_peer_left() {
     send_signal(&mut b, &ida, candidate(3)).await;
     assert_eq!(expect_signal(&mut a2, &idb).await, candidate(3));
 }
+
+#[tokio::test]
+async fn an_instance_started_before_redis_gets_ready_when_redis_comes() {
+    let Some(mut redis) = Redis::not_yet() else {
+        return;
+    };
+    let one = Instance::start(&redis.url(), &[]);
+    assert_eq!(one.readyz().await, 503);
+    let mut a = one.client().await;
+    match try_join(&mut a, "r", &secret('a')).await {
+        ServerMessage::Error { code, .. } => assert_eq!(code, ErrorCode::Unavailable),
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+    redis.restart().await;
+    one.wait_ready(200, Duration::from_secs(10)).await;
+    let mut a = one.client().await;
+    a.join("r", &secret('a')).await;
+}

@@ -81,7 +81,10 @@ impl Shared {
         room_size: usize,
         beat: Duration,
     ) -> Result<Arc<Shared>, SharedError> {
-        let config = RedisConfig::from_url(url).map_err(|e| SharedError::BadUrl(e.to_string()))?;
+        let mut config =
+            RedisConfig::from_url(url).map_err(|e| SharedError::BadUrl(e.to_string()))?;
+        // Keep trying when Redis is not up yet at start, too (fred gives up after one attempt otherwise).
+        config.fail_fast = false;
         let mut builder = Builder::from_config(config);
         builder
             // Try again every 250 ms forever: an instance must come back by itself when Redis does.

@@ -45,6 +45,15 @@ impl Redis {
         Some(redis)
     }
 
+    /// A port for a Redis that is not started yet ([`Redis::restart`] starts it).
+    pub fn not_yet() -> Option<Redis> {
+        redis_binary()?;
+        Some(Redis {
+            port: free_port(),
+            child: None,
+        })
+    }
+
     async fn spawn(&mut self) {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string()])
