@@ -38,7 +38,9 @@ import {
   checkPlaying,
   screenshot,
   servers,
+  dumpState,
   runSteps,
+  runTest,
 } from './people.mjs';
 
 if (process.argv.length < 4) {
@@ -333,12 +335,12 @@ async function main() {
   ];
   // NETFAULTS_STEPS=1,2 runs only those steps (while working on one case).
   const only = process.env.NETFAULTS_STEPS?.split(',').map(Number);
-  await runSteps('network faults e2e', only ? steps.filter((_, i) => only.includes(i + 1)) : steps, {
-    watchdogMs: 480_000,
-    after: async () => {
-      for (const f of figures) console.log(`figure: ${f}`);
-    },
-  });
+  await runSteps(only ? steps.filter((_, i) => only.includes(i + 1)) : steps, dumpState);
 }
 
-main();
+runTest('network faults e2e', main, {
+  watchdogMs: 480_000,
+  after: async () => {
+    for (const f of figures) console.log(`figure: ${f}`);
+  },
+});

@@ -1,10 +1,10 @@
-// What the end-to-end tests share: checks that print PASS/FAIL, people (one headless Chromium process each, fake
-// camera), reading what their page shows, and a harness that runs named steps under a watchdog and always
-// kills every browser and server it started.
+// What the end-to-end tests share (room.mjs, failover.mjs, netfaults.mjs, ...): PASS/FAIL checks, people (one headless
+// Chromium process each, with an init script that records every RTCPeerConnection in window.__pcs and counts each
+// remote video's loadstart events in window.__loads), and readers of what the page shows.
 
-import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdir } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
 
@@ -16,6 +16,8 @@ const VIEWPORT = { width: 1100, height: 900 };
 // Checks
 
 let failures = 0;
+/** How many checks failed so far. */
+export const failureCount = () => failures;
 export function check(condition, what) {
   console.log(`${condition ? 'PASS' : 'FAIL'} ${what}`);
   if (!condition) failures += 1;
@@ -72,12 +74,11 @@ export function recordPeerConnections() {
 
 /**
  * A person: a new Chromium process (or `executablePath`, for example a wrapper that starts it in a network
- * namespace, with `args` added), on `url`.
+ * namespace, with `args` added; a switch in `args` replaces the default of the same name), on `url`.
  */
 export async function enter(name, url, { executablePath = CHROMIUM, args = [] } = {}) {
-  // A switch in `args` replaces the default one of the same name.
-  const name_ = (arg) => arg.split('=')[0];
-  const defaults = CHROMIUM_ARGS.filter((arg) => !args.some((a) => name_(a) === name_(arg)));
+  const switchOf = (arg) => arg.split('=')[0];
+  const defaults = CHROMIUM_ARGS.filter((arg) => !args.some((a) => switchOf(a) === switchOf(arg)));
   const browser = await chromium.launch({ executablePath, headless: true, args: [...defaults, ...args] });
   const person = { name, browser, errors: [], closed: false };
   people.push(person);
@@ -221,56 +222,37 @@ export async function noProblem(person, label) {
   check(problem === null, `${person.name}: ${label}: no alert banner${problem === null ? '' : `: "${problem}"`}`);
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// The harness
-
-/** The servers a test started (each with `kill`, `killNow`, `stderr`): killed at the end, whatever happens. */
-export const servers = [];
 
 /**
- * Runs `steps` ([name, async fn] pairs) in order under a watchdog of `watchdogMs`; a step that fails stops the
- * rest. Then kills every browser and server, prints the verdict as `<title>: …`, and exits 1 on any failure.
+ * Runs `steps` ([name, async fn] pairs) in order, timing each; a failing step ends the run after `onFailure()`.
+ * Then checks that no page had an uncaught error or a panic.
  */
-export async function runSteps(title, steps, { watchdogMs = 240_000, before = async () => {}, after = async () => {} } = {}) {
-  const began = Date.now();
-  const watchdog = setTimeout(async () => {
-    console.log(`FAIL the whole run took longer than ${watchdogMs / 1000} s; killing everything`);
-    await Promise.race([dumpState().catch(() => {}), sleep(15_000)]);
-    await after().catch(() => {});
-    process.exit(1); // the 'exit' handler kills the servers and the browsers
-  }, watchdogMs);
-  try {
-    await mkdir(shots, { recursive: true });
-    await before();
-    for (const [name, run] of steps) {
-      console.log(`--- ${name}`);
-      const started = Date.now();
-      try {
-        await run();
-      } catch (error) {
-        if (!(error instanceof StepFailed)) check(false, `${name}: ${error.stack ?? error}`);
-        console.log(`--- ${name}: stopped; the remaining steps are skipped`);
-        await dumpState();
-        break;
-      }
-      console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+export async function runSteps(steps, onFailure) {
+  for (const [name, run] of steps) {
+    console.log(`--- ${name}`);
+    const started = Date.now();
+    try {
+      await run();
+    } catch (error) {
+      if (!(error instanceof StepFailed)) check(false, `${name}: ${error.stack ?? error}`);
+      console.log(`--- ${name}: stopped; the remaining steps are skipped`);
+      await onFailure();
+      break;
     }
-    for (const p of people) {
-      check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
-    }
-  } catch (error) {
-    check(false, `unexpected error: ${error.stack ?? error}`);
-  } finally {
-    await cleanUp();
-    await after().catch((error) => check(false, `cleaning up: ${error.stack ?? error}`));
-    clearTimeout(watchdog);
-    const seconds = ((Date.now() - began) / 1000).toFixed(1);
-    console.log(failures ? `${title}: ${failures} check(s) FAILED (${seconds} s)` : `${title}: all checks passed (${seconds} s)`);
-    process.exit(failures ? 1 : 0);
+    console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  for (const p of people) {
+    check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
   }
 }
 
-/** On a failure: what each page shows, and the end of its log. */
+// ---------------------------------------------------------------------------------------------------------------
+// A whole test script: its servers, what to print on a failure, and an end that always kills everything.
+
+/** The servers a script started (each with `kill`, `killNow` and `stderr`): killed at the end, whatever happens. */
+export const servers = [];
+
+/** On a failure: what each page shows, the end of its log, and the servers' last words. */
 export async function dumpState() {
   for (const p of people) {
     if (p.closed) continue;
@@ -282,7 +264,7 @@ export async function dumpState() {
       console.log(`     ${p.name}: tiles ${JSON.stringify(await tiles(p))}`);
       console.log(`     ${p.name}: pcs ${JSON.stringify(await pcs(p))}`);
       for (const l of (await logLines(p)).slice(-25)) console.log(`       ${p.name} log: ${l}`);
-      await screenshot(p, `room-failure-${p.name}.png`);
+      await screenshot(p, `failure-${p.name}.png`);
     } catch (error) {
       console.log(`     ${p.name}: could not read the page: ${firstLine(error)}`);
     }
@@ -292,18 +274,37 @@ export async function dumpState() {
   }
 }
 
-async function cleanUp() {
-  await Promise.all(people.map(close));
-  await Promise.all(servers.map((s) => s.kill()));
+/**
+ * Runs `main` under a watchdog of `watchdogMs`, then closes every browser and kills every server, runs `after`,
+ * prints `<title>: all checks passed` or how many failed, and exits 1 on any failure.
+ */
+export function runTest(title, main, { watchdogMs = 240_000, after = async () => {} } = {}) {
+  process.on('exit', () => {
+    for (const s of servers) s.killNow();
+    for (const p of people) {
+      try {
+        p.browser.process()?.kill('SIGKILL');
+      } catch {}
+    }
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130)); // runs the 'exit' handler
+  const began = Date.now();
+  const watchdog = setTimeout(async () => {
+    console.log(`FAIL the whole run took longer than ${watchdogMs / 1000} s; killing everything`);
+    await Promise.race([dumpState().catch(() => {}), sleep(15_000)]);
+    process.exit(1); // the 'exit' handler kills the servers and the browsers
+  }, watchdogMs);
+  mkdir(shots, { recursive: true })
+    .then(main)
+    .catch((error) => check(false, `unexpected error: ${error.stack ?? error}`))
+    .finally(async () => {
+      await Promise.all(people.map(close));
+      await Promise.all(servers.map((s) => s.kill()));
+      await after().catch((error) => check(false, `after the run: ${error.stack ?? error}`));
+      clearTimeout(watchdog);
+      const seconds = ((Date.now() - began) / 1000).toFixed(1);
+      console.log(failureCount() ? `${title}: ${failureCount()} check(s) FAILED (${seconds} s)` : `${title}: all checks passed (${seconds} s)`);
+      console.log(`screenshots: ${shots}/`);
+      process.exit(failureCount() ? 1 : 0);
+    });
 }
-process.on('exit', () => {
-  for (const s of servers) s.killNow();
-  for (const p of people) {
-    try {
-      p.browser.process()?.kill('SIGKILL');
-    } catch {}
-  }
-});
-
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130)); // runs the 'exit' handler
-

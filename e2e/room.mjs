@@ -20,24 +20,8 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startServer } from './signaling.mjs';
 import {
-  check,
-  require_,
-  waitIn,
-  sleep,
-  enter,
-  close,
-  logLines,
-  text,
-  ownShortId,
-  tiles,
-  pcs,
-  openPcs,
-  checkPlaying,
-  screenshot,
-  countLines,
-  noProblem,
-  servers,
-  runSteps,
+  check, require_, waitIn, sleep, enter, close, logLines, text, ownShortId, tiles,
+  pcs, openPcs, checkPlaying, screenshot, countLines, noProblem, runSteps, servers, dumpState, runTest,
 } from './people.mjs';
 
 if (process.argv.length < 4) {
@@ -340,7 +324,7 @@ async function main() {
     ],
   ];
 
-  await runSteps('room e2e', steps, { watchdogMs: 240_000 });
+  await runSteps(steps, dumpState);
 }
 
-main();
+runTest('room e2e', main, { watchdogMs: 240_000 });

@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /** One attempt: the server, or an error if it exits or stays silent for `timeout` ms. */
-function startOnce(binary, dist, listen, timeout, prefix) {
+function startOnce(binary, dist, listen, timeout, args, prefix) {
   const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' };
   delete env.ICE_SERVERS;
   delete env.ICE_USERNAME;
   delete env.ICE_CREDENTIAL;
-  const command = [...prefix, binary, '--listen', listen, '--dist', dist];
+  const command = [...prefix, binary, '--listen', listen, '--dist', dist, ...args];
   const child = spawn(command[0], command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -67,14 +67,14 @@ function startOnce(binary, dist, listen, timeout, prefix) {
 }
 
 /**
- * Starts `binary --listen <listen> --dist <dist>`, after `prefix` if given (for example `ip netns exec NS`). A
- * fixed port may still be held for a moment after a kill, so a failed start is retried for up to `retryFor` ms.
+ * Starts `binary --listen <listen> --dist <dist> ...args`, after `prefix` if given (for example `ip netns exec NS`).
+ * A fixed port may still be held for a moment after a kill, so a failed start is retried for up to `retryFor` ms.
  */
-export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000, prefix = [] } = {}) {
+export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000, args = [], prefix = [] } = {}) {
   const end = Date.now() + retryFor;
   for (;;) {
     try {
-      return await startOnce(binary, dist, listen, timeout, prefix);
+      return await startOnce(binary, dist, listen, timeout, args, prefix);
     } catch (error) {
       if (Date.now() > end || listen.endsWith(':0')) throw error;
       await sleep(250);

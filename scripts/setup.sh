@@ -3,7 +3,8 @@
 #   setup_build   the wasm32 target, trunk 0.21.x, wasm-bindgen-cli at the Cargo.lock version, binaryen's
 #                 wasm-opt and esbuild from npm, crates fetched
 #   build_page    the release page in dist/ (Trunk, the JS glue minified, precompressed)
-#   setup_tests   setup_build, plus Debian's chromium and chromium-driver, and the e2e node packages
+#   setup_tests   setup_build, plus Debian's chromium and chromium-driver, redis-server and haproxy, and the e2e
+#                 node packages
 #
 # Where something cannot be installed from here, it prints the exact command to run and stops.
 
@@ -109,6 +110,24 @@ need_iproute2() {
   sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install iproute2." "$cmd"
 }
 
+# Several servers (issue 10): Debian's redis-server and haproxy, which the shared-room tests and the failover
+# end-to-end test start on 127.0.0.1 (nothing starts them as services).
+need_redis_haproxy() {
+  if command -v redis-server >/dev/null && { command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; }; then
+    return
+  fi
+  local cmd="apt-get update && apt-get install -y redis-server haproxy"
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    die "The tests need Debian's redis-server and haproxy." "sudo sh -c '$cmd'"
+  fi
+  say "Installing Debian's redis-server and haproxy"
+  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install redis-server and haproxy." "$cmd"
+  # The packages start them as services; the tests start their own, on ephemeral ports.
+  if command -v systemctl >/dev/null; then
+    systemctl disable --now redis-server haproxy >/dev/null 2>&1 || true
+  fi
+}
+
 need_node_packages() {
   command -v node >/dev/null && command -v npm >/dev/null ||
     die "The end-to-end test needs Node.js and npm." "sudo apt-get install -y nodejs npm"
@@ -138,5 +157,6 @@ setup_tests() {
   setup_build
   need_chromium
   need_iproute2
+  need_redis_haproxy
   need_node_packages
 }

@@ -24,5 +24,9 @@ node e2e/run.mjs dist
 node e2e/room.mjs dist target/release/server
 # A network broken on purpose (namespaces; needs root, says it is skipped otherwise): cuts, a server kill, 300 kbit/s.
 node e2e/netfaults.mjs dist target/release/server
+# Several servers (issue 10): Redis, two instances and HAProxy, an instance killed; and a full server that lets
+# a waiting page in once there is room.
+node e2e/failover.mjs dist target/release/server
+node e2e/full.mjs dist target/release/server
 
 say "All tests passed"

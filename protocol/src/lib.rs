@@ -210,6 +210,8 @@ pub enum ErrorCode {
     ServerFull,
     /// A `signal` to a peer that is not in your room.
     UnknownPeer,
+    /// The server cannot reach what it needs for this (its shared room directory): try again later.
+    Unavailable,
     /// A code from a newer server.
     #[serde(other)]
     Other,

@@ -94,6 +94,8 @@ async fn main() {
         .args(["--room-size", &args.room_size.max(1).to_string()])
         // The clients never read, so they never answer pings: do not reap them while measuring.
         .args(["--idle-timeout", "1h"])
+        // Every client comes from 127.0.0.1.
+        .args(["--max-connections-per-ip", "0"])
         .env("RUST_LOG", &args.server_log)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -86,6 +86,26 @@ pub struct Config {
     /// Requests without an Origin header (not a browser) are allowed.
     #[arg(long = "allow-origin")]
     pub allow_origins: Vec<String>,
+
+    // --- Several servers (issue 10) ---
+    /// Share rooms with other instances through this Redis, e.g. `redis://127.0.0.1:6379`. Default: none,
+    /// every room in this process's memory.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis: Option<String>,
+
+    /// With --redis: how often this instance says it is alive and checks its rooms for members of dead
+    /// instances. An instance silent for 4 beats is dead, and its people are reported `peer-left`.
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    pub redis_heartbeat: Duration,
+
+    /// Most WebSocket connections from one client address (0: no limit).
+    #[arg(long, default_value_t = 64)]
+    pub max_connections_per_ip: usize,
+
+    /// A proxy (HAProxy) whose `X-Forwarded-For` names the client (repeatable). From any other address the
+    /// header is ignored.
+    #[arg(long = "trusted-proxy")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -149,6 +169,27 @@ mod tests {
         assert_eq!(servers[1].username.as_deref(), Some("u"));
         assert_eq!(servers[0].credential.as_deref(), Some("p"));
         assert_eq!(config.heartbeat_interval, Duration::from_millis(150));
+    }
+
+    #[test]
+    fn several_servers_flags() {
+        let config = Config::try_parse_from(["server"]).unwrap();
+        assert_eq!(config.redis, None);
+        assert_eq!(config.redis_heartbeat, Duration::from_secs(2));
+        assert_eq!(config.max_connections_per_ip, 64);
+        let config = Config::try_parse_from([
+            "server",
+            "--redis",
+            "redis://127.0.0.1:6379",
+            "--trusted-proxy",
+            "10.0.0.2",
+            "--trusted-proxy",
+            "::1",
+        ])
+        .unwrap();
+        assert_eq!(config.redis.as_deref(), Some("redis://127.0.0.1:6379"));
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert!(Config::try_parse_from(["server", "--trusted-proxy", "proxy.example"]).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::outbox::{Closing, Outbox};
 use crate::rate::TokenBucket;
 use crate::rooms::{JoinError, Membership, RelayError};
-use crate::{origin, AppState, ConnectionSlot};
+use crate::{client_ip, origin, AppState, ConnectionSlot};
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -46,6 +46,9 @@ pub(crate) async fn upgrade(
         );
         return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
     }
+    let ip = addr.map(|a| client_ip::client_ip(a.ip(), &headers, &state.config.trusted_proxies));
+    let per_ip = state.config.max_connections_per_ip;
+    let ip_slot = ip.map(|ip| state.per_ip.try_take(ip, per_ip).ok_or(ip));
     let slot = state.try_connect();
     let conn_id = state.next_conn_id();
     let span = info_span!(
@@ -67,18 +70,36 @@ pub(crate) async fn upgrade(
             // Split before the async block, so that its future holds two pointers and not the whole socket.
             let (sink, stream) = socket.split();
             async move {
-                match slot {
-                    Some(slot) => {
+                match (slot, ip_slot) {
+                    (_, Some(Err(ip))) => {
+                        warn!(%ip, max = per_ip, "too many connections from one address: refused");
+                        state
+                            .metrics
+                            .disconnects
+                            .with_label_values(&["per-ip-limit"])
+                            .inc();
+                        let text =
+                            format!("your address holds {per_ip} connections already; close one");
+                        refuse(sink, text).await;
+                    }
+                    (Some(slot), ip_slot) => {
                         debug!("connected");
-                        serve(sink, stream, state, conn_id, slot).await;
+                        let ip_slot = ip_slot.and_then(Result::ok);
+                        serve(sink, stream, state, conn_id, (slot, ip_slot)).await;
                         debug!("closed");
                     }
-                    None => {
+                    (None, _) => {
                         warn!(
                             max = state.config.max_connections,
                             "server full: refused a connection"
                         );
-                        refuse(sink).await;
+                        state
+                            .metrics
+                            .disconnects
+                            .with_label_values(&["server-full"])
+                            .inc();
+                        let text = "the server holds the most connections it may; try again later";
+                        refuse(sink, text.into()).await;
                     }
                 }
             }
@@ -88,11 +109,11 @@ pub(crate) async fn upgrade(
 
 type Sink = SplitSink<WebSocket, Message>;
 
-/// Tells a connection over the limit `server-full` and closes it.
-async fn refuse(mut sink: Sink) {
+/// Tells a connection over a limit `server-full` (with `message`) and closes it.
+async fn refuse(mut sink: Sink, message: String) {
     let error = ServerMessage::Error {
         code: ErrorCode::ServerFull,
-        message: "the server holds the most connections it may; try again later".into(),
+        message,
     };
     let closing = Closing::SERVER_FULL;
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
@@ -129,7 +150,7 @@ async fn serve(
     mut stream: SplitStream<WebSocket>,
     state: Arc<AppState>,
     conn_id: u64,
-    slot: ConnectionSlot,
+    slot: (ConnectionSlot, Option<client_ip::IpSlot>),
 ) {
     let config = &state.config;
     let outbox = Outbox::new(
@@ -173,16 +194,25 @@ async fn serve(
             Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break None,
             Ok(Some(Err(e))) => break session.read_failed(e),
             Ok(Some(Ok(message))) => {
-                if let Some(end) = session.handle(message) {
+                if let Some(end) = session.handle(message).await {
                     break Some(end);
                 }
             }
         }
     };
+    let closing = end.as_ref().map(|e| e.closing).or(session.outbox.closing());
+    let reason = closing.map_or("client", |c| c.metric_label());
+    state.metrics.disconnects.with_label_values(&[reason]).inc();
     if let Some(End { closing, reason }) = end {
         session.outbox.close(closing);
         if let Some(membership) = &mut session.membership {
             membership.set_reason(reason);
+            if closing == Closing::GOING_AWAY {
+                // Shared rooms: this instance is shutting down (a rolling restart), and its people reconnect to
+                // another one. Their entries stay until they rejoin there (replaced, nobody told) or this
+                // instance's alive key expires (peer-left for who does not come back), as after a crash.
+                membership.keep_shared_entry();
+            }
         }
     }
     // Leaves the room (the others are told at once) and tells the writer to finish.
@@ -300,10 +330,11 @@ impl Session {
     }
 
     /// Handles one frame from the client. `Some` ends the connection.
-    fn handle(&mut self, message: Message) -> Option<End> {
+    async fn handle(&mut self, message: Message) -> Option<End> {
         let config = &self.state.config;
         if !self.bucket.take(Instant::now()) {
             self.rate_drops += 1;
+            self.drop_counted("rate-limited");
             if self.rate_drops >= config.max_rate_drops {
                 warn!(
                     drops = self.rate_drops,
@@ -320,7 +351,7 @@ impl Session {
         }
         match message {
             Message::Text(text) => match ClientMessage::decode(&text) {
-                Ok(message) => self.dispatch(message),
+                Ok(message) => self.dispatch(message).await,
                 Err(e) => self.bad_message(&e.to_string()),
             },
             Message::Binary(_) => self.bad_message("binary frames are not protocol messages"),
@@ -329,8 +360,14 @@ impl Session {
         }
     }
 
+    fn drop_counted(&self, reason: &str) {
+        let dropped = &self.state.metrics.dropped;
+        dropped.with_label_values(&[reason]).inc();
+    }
+
     fn bad_message(&mut self, why: &str) -> Option<End> {
         self.bad_messages += 1;
+        self.drop_counted("bad-message");
         let max = self.state.config.max_bad_messages;
         debug!(count = self.bad_messages, "bad message");
         let mut text = format!("bad message {} of {max}: ", self.bad_messages);
@@ -346,33 +383,60 @@ impl Session {
         None
     }
 
-    fn dispatch(&mut self, message: ClientMessage) -> Option<End> {
+    async fn dispatch(&mut self, message: ClientMessage) -> Option<End> {
         match message {
             ClientMessage::Join {
                 version,
                 room,
                 secret,
-            } => self.join(version, room, secret),
+            } => self.join(version, room, secret).await,
             ClientMessage::Signal { to, call, signal } => {
                 let Some(membership) = &self.membership else {
+                    self.drop_counted("not-joined");
                     return self.error(ErrorCode::NotJoined, "join a room first");
                 };
+                let started = Instant::now();
                 let from = membership.id().clone();
-                let relayed = ServerMessage::Signal { from, call, signal }.encode().into();
+                let relayed = ServerMessage::Signal { from, call, signal }.encode();
                 let rooms = &self.state.rooms;
-                match rooms.relay(
+                let local = rooms.relay(
                     membership.room(),
                     membership.id(),
                     membership.conn_id(),
                     &to,
-                    relayed,
-                ) {
+                    relayed.as_str().into(),
+                );
+                let metrics = &self.state.metrics;
+                let result = match (local, &self.state.shared) {
+                    (Ok(()), _) => {
+                        metrics.relayed.with_label_values(&["local"]).inc();
+                        metrics
+                            .relay_seconds
+                            .observe(started.elapsed().as_secs_f64());
+                        Ok(())
+                    }
+                    // Not here: maybe on another instance.
+                    (Err(RelayError::UnknownPeer), Some(shared)) => {
+                        shared.relay(membership, &to, relayed).await
+                    }
+                    (Err(e), _) => Err(e),
+                };
+                match result {
                     Ok(()) => None,
                     Err(RelayError::NotJoined) => {
+                        self.drop_counted("not-joined");
                         self.error(ErrorCode::NotJoined, "you are no longer in the room")
                     }
                     Err(RelayError::UnknownPeer) => {
+                        self.drop_counted("unknown-peer");
                         self.error(ErrorCode::UnknownPeer, format!("no peer {to} in your room"))
+                    }
+                    Err(RelayError::Unavailable) => {
+                        self.drop_counted("unavailable");
+                        self.error(
+                            ErrorCode::Unavailable,
+                            format!("{to} is on another server, and the servers' directory (Redis) cannot be reached: message dropped"),
+                        )
                     }
                 }
             }
@@ -387,7 +451,7 @@ impl Session {
         }
     }
 
-    fn join(&mut self, version: u32, room: String, secret: String) -> Option<End> {
+    async fn join(&mut self, version: u32, room: String, secret: String) -> Option<End> {
         if self.membership.is_some() {
             return self.error(
                 ErrorCode::AlreadyJoined,
@@ -423,7 +487,26 @@ impl Session {
             peers,
             ice_servers: ice_servers.clone(),
         };
-        match state.rooms.join(&room, id.clone(), &self.outbox, welcome) {
+        let joined = match &state.shared {
+            None => state.rooms.join(&room, id.clone(), &self.outbox, welcome),
+            Some(shared) => shared
+                .join(&room, &id, &self.outbox, welcome)
+                .await
+                .map(|j| (j.membership, j.replaced)),
+        };
+        if let Err(e) = &joined {
+            let reason = match e {
+                JoinError::RoomFull => "room-full",
+                JoinError::ServerFull => "server-full",
+                JoinError::Unavailable => "unavailable",
+            };
+            state
+                .metrics
+                .refused_joins
+                .with_label_values(&[reason])
+                .inc();
+        }
+        match joined {
             Ok((membership, replaced)) => {
                 let span = Span::current();
                 span.record("room", room.as_str());
@@ -441,10 +524,21 @@ impl Session {
                     max_rooms = state.config.max_rooms,
                     "too many rooms: join refused"
                 );
+                // Closed (1013 Try Again Later) after the refusal: the page reconnects with backoff, as
+                // for the connection limit, and gets in once a room is free.
                 self.error(
                     ErrorCode::ServerFull,
-                    "the server holds the most rooms it may",
+                    "the server holds the most rooms it may; try again later",
                 )
+                .or(Some(End::removed(Closing::SERVER_FULL)))
+            }
+            Err(JoinError::Unavailable) => {
+                warn!("join refused: the shared room directory (Redis) cannot be reached");
+                self.error(
+                    ErrorCode::Unavailable,
+                    "the server cannot reach its room directory (Redis); try again later",
+                )
+                .or(Some(End::removed(Closing::SERVER_FULL)))
             }
         }
     }

@@ -2,14 +2,19 @@
 //! peers of a room over a WebSocket at `/ws`. The wire protocol is the `protocol` crate.
 //!
 //! Modules: [`config`] (flags), [`rooms`] (who is where, delivery), [`connection`] (one WebSocket: reader and
-//! writer tasks, limits), [`outbox`] (a connection's bounded queue), [`origin`], [`rate`], [`static_files`].
+//! writer tasks, limits), [`outbox`] (a connection's bounded queue), [`origin`], [`rate`], [`static_files`];
+//! with `--redis`, [`shared`] (rooms shared by several instances); [`metrics`] and [`client_ip`] (the
+//! per-address connection cap behind a trusted proxy).
 
+pub mod client_ip;
 pub mod config;
 pub mod connection;
+pub mod metrics;
 pub mod origin;
 pub mod outbox;
 pub mod rate;
 pub mod rooms;
+pub mod shared;
 pub mod static_files;
 
 pub use config::Config;
@@ -34,6 +39,11 @@ use tracing::{error, info, warn};
 pub struct AppState {
     pub config: Config,
     pub rooms: Arc<Rooms>,
+    /// With `--redis`: the rooms shared with other instances (`rooms` then holds this instance's members).
+    pub shared: Option<Arc<shared::Shared>>,
+    pub metrics: metrics::Metrics,
+    /// Open connections per client address, for `--max-connections-per-ip`.
+    per_ip: client_ip::PerIp,
     ice_servers: Vec<IceServer>,
     connections: AtomicUsize,
     next_conn_id: AtomicU64,
@@ -41,15 +51,36 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config) -> Arc<AppState> {
-        Arc::new(AppState {
-            rooms: Arc::new(Rooms::new(config.room_size as usize, config.max_rooms)),
+    /// The state for `config`; with `--redis`, starts connecting to Redis (it need not be up yet).
+    pub fn new(config: Config) -> Result<Arc<AppState>, shared::SharedError> {
+        let metrics = metrics::Metrics::new();
+        let rooms = Arc::new(Rooms::new(config.room_size as usize, config.max_rooms));
+        let shared = match &config.redis {
+            Some(url) => Some(shared::Shared::start(
+                url,
+                rooms.clone(),
+                metrics.clone(),
+                config.room_size as usize,
+                config.redis_heartbeat,
+            )?),
+            None => None,
+        };
+        Ok(Arc::new(AppState {
+            rooms,
+            shared,
+            metrics,
+            per_ip: client_ip::PerIp::default(),
             ice_servers: config.ice_servers(),
             connections: AtomicUsize::new(0),
             next_conn_id: AtomicU64::new(1),
             shutdown: watch::Sender::new(false),
             config,
-        })
+        }))
+    }
+
+    /// Ready to take joins: always without `--redis`; with it, while Redis answers.
+    pub fn is_ready(&self) -> bool {
+        self.shared.as_ref().is_none_or(|shared| shared.is_up())
     }
 
     /// How many WebSocket connections are open.
@@ -73,6 +104,15 @@ impl AppState {
             .map(|_| ConnectionSlot(self.clone()))
     }
 
+    /// Sets the gauges that are read from the state, and renders every metric.
+    fn render_metrics(&self) -> String {
+        let m = &self.metrics;
+        m.connections.set(self.connection_count() as i64);
+        m.rooms.set(self.rooms.room_count() as i64);
+        m.people.set(self.rooms.peer_count() as i64);
+        m.render()
+    }
+
     fn next_conn_id(&self) -> u64 {
         self.next_conn_id.fetch_add(1, Ordering::Relaxed)
     }
@@ -94,8 +134,38 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/ws", any(connection::upgrade))
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(state)
         .merge(files)
+}
+
+/// `GET /readyz`: 200 while joins can be served, 503 while the configured Redis cannot be reached (a load
+/// balancer then sends new people elsewhere). `/healthz` stays liveness only.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> (axum::http::StatusCode, &'static str) {
+    if state.is_ready() {
+        (axum::http::StatusCode::OK, "ready\n")
+    } else {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: Redis cannot be reached\n",
+        )
+    }
+}
+
+/// `GET /metrics`, in the Prometheus text format.
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> ([(axum::http::header::HeaderName, &'static str); 1], String) {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.render_metrics(),
+    )
 }
 
 /// Serves on `listener` until the process ends.
@@ -118,13 +188,14 @@ pub async fn serve(
              build the app or pass --dist"
         );
     }
-    let state = AppState::new(config);
+    let state = AppState::new(config).map_err(io::Error::other)?;
     info!(
         addr = %listener.local_addr()?,
         dist = %state.config.dist.display(),
         ice_servers = state.ice_servers.len(),
         room_size = state.config.room_size,
         max_connections = state.config.max_connections,
+        redis = state.shared.as_ref().map(|s| s.instance()),
         "serving"
     );
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

@@ -65,6 +65,24 @@ impl Closing {
     };
 }
 
+impl Closing {
+    /// The label of `signaling_disconnects_total` for this closing.
+    pub fn metric_label(&self) -> &'static str {
+        match self.code {
+            1000 => "normal",
+            protocol::close::REPLACED => "replaced",
+            protocol::close::SLOW_CONSUMER => "slow-consumer",
+            protocol::close::TIMED_OUT => "timed-out",
+            protocol::close::TOO_MANY_BAD_MESSAGES => "bad-messages",
+            protocol::close::RATE_LIMITED => "rate-limited",
+            protocol::close::TOO_BIG => "too-big",
+            protocol::close::GOING_AWAY => "going-away",
+            protocol::close::SERVER_FULL => "server-full",
+            _ => "other",
+        }
+    }
+}
+
 /// The sending side of one connection, shared by its reader task, its writer task and the rooms: a bounded
 /// queue of text frames and the switch that tells the writer to close.
 ///

@@ -3,6 +3,9 @@
 //! One mutex guards all rooms. Everything done under it is quick and never waits: messages are put into the
 //! members' bounded queues with `try_send`, and a member whose queue is full is evicted on the spot (a slow
 //! consumer), which the rest of the room is told as `peer-left removed`.
+//!
+//! With `--redis`, these are the rooms' members held by this instance; [`crate::shared`] decides who gets in,
+//! and uses [`Rooms::reserve`], [`Rooms::admit`] and [`Rooms::deliver_frame`] instead of [`Rooms::join`].
 
 use crate::outbox::{Closing, Outbox};
 use axum::extract::ws::Utf8Bytes;
@@ -29,13 +32,29 @@ struct Room {
 struct Member {
     id: PeerId,
     outbox: Arc<Outbox>,
+    /// Set while a shared join waits for Redis: what arrives for the member meanwhile waits here, to be sent
+    /// after its welcome. Always `None` in memory mode.
+    pending: Option<Vec<Utf8Bytes>>,
 }
+
+/// Most frames held for a member whose shared join is not answered yet; past it, it is a slow consumer.
+const MAX_PENDING: usize = 256;
+
+/// Told when a member leaves its room on this server, to tell the other servers (shared rooms).
+pub trait Directory: Send + Sync + std::fmt::Debug {
+    fn left(self: Arc<Self>, room: &str, id: &PeerId, conn_id: u64, reason: LeaveReason);
+}
+
+/// A room and whom this server holds in it: (peer, connection id).
+pub type Held = (Box<str>, Vec<(PeerId, u64)>);
 
 /// Why a join was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinError {
     RoomFull,
     ServerFull,
+    /// The shared room directory (Redis) cannot be reached.
+    Unavailable,
 }
 
 /// Why a signal was not relayed.
@@ -43,12 +62,14 @@ pub enum JoinError {
 pub enum RelayError {
     /// The sender is not (or no longer) in the room.
     NotJoined,
+    /// The addressee is on another instance, and Redis cannot be reached.
+    Unavailable,
     /// The addressee is not in the sender's room.
     UnknownPeer,
 }
 
 /// Who gets a message.
-enum Targets {
+pub enum Targets {
     All,
     AllBut(PeerId),
     One(PeerId),
@@ -118,6 +139,7 @@ impl Rooms {
                     existing.members.push(Member {
                         id: id.clone(),
                         outbox: outbox.clone(),
+                        pending: None,
                     });
                     false
                 }
@@ -129,6 +151,7 @@ impl Rooms {
                 let members = vec![Member {
                     id: id.clone(),
                     outbox: outbox.clone(),
+                    pending: None,
                 }];
                 rooms.insert(room.into(), Room { members });
                 false
@@ -162,8 +185,146 @@ impl Rooms {
             id,
             conn_id: outbox.conn_id,
             reason: LeaveReason::Disconnected,
+            directory: None,
         };
         Ok((membership, replaced))
+    }
+
+    /// Shared rooms: holds a place for `id` on this connection while Redis decides. Refuses a room this server
+    /// does not hold yet when it holds [`Config::max_rooms`](crate::Config::max_rooms) already.
+    pub fn reserve(&self, room: &str, id: &PeerId, outbox: &Arc<Outbox>) -> Result<(), JoinError> {
+        let mut rooms = self.lock();
+        if !rooms.contains_key(room) && rooms.len() >= self.max_rooms {
+            return Err(JoinError::ServerFull);
+        }
+        rooms.entry(room.into()).or_default().members.push(Member {
+            id: id.clone(),
+            outbox: outbox.clone(),
+            pending: Some(Vec::new()),
+        });
+        Ok(())
+    }
+
+    /// Shared rooms: takes back a place held by [`Rooms::reserve`] (the join was refused).
+    pub fn cancel(&self, room: &str, conn_id: u64) {
+        let mut rooms = self.lock();
+        if let Some(members) = rooms.get_mut(room) {
+            members.members.retain(|m| m.outbox.conn_id != conn_id);
+            if members.members.is_empty() {
+                rooms.remove(room);
+            }
+        }
+    }
+
+    /// Shared rooms: the join held by [`Rooms::reserve`] was accepted. Queues `welcome`, then what arrived
+    /// meanwhile; closes another connection of the same peer here with [`Closing::REPLACED`]; tells the others
+    /// here `peer-joined` if `announce` and nobody was replaced here. Returns the membership, or `None` if the
+    /// connection was closed meanwhile.
+    pub fn admit(
+        self: &Arc<Self>,
+        room: &str,
+        id: &PeerId,
+        outbox: &Arc<Outbox>,
+        welcome: Utf8Bytes,
+        announce: bool,
+        directory: Arc<dyn Directory>,
+    ) -> Option<Membership> {
+        let mut rooms = self.lock();
+        let members = rooms.get_mut(room)?;
+        let conn_id = outbox.conn_id;
+        let mut replaced = false;
+        members.members.retain(|m| {
+            if m.id == *id && m.outbox.conn_id != conn_id {
+                m.outbox.close(Closing::REPLACED);
+                replaced = true;
+                return false;
+            }
+            true
+        });
+        let member = members
+            .members
+            .iter_mut()
+            .find(|m| m.outbox.conn_id == conn_id)?;
+        let held = member.pending.take().unwrap_or_default();
+        let fits = std::iter::once(welcome)
+            .chain(held)
+            .all(|frame| member.outbox.push(frame).is_ok());
+        if !fits {
+            warn!(
+                conn = conn_id,
+                room, "slow consumer: outgoing queue full at welcome, disconnecting"
+            );
+            member.outbox.close(Closing::SLOW_CONSUMER);
+        }
+        if announce && !replaced {
+            let joined = frame(&ServerMessage::PeerJoined { id: id.clone() });
+            deliver(room, members, Targets::AllBut(id.clone()), joined);
+        }
+        Some(Membership {
+            rooms: self.clone(),
+            room: room.into(),
+            id: id.clone(),
+            conn_id,
+            reason: LeaveReason::Disconnected,
+            directory: Some(directory),
+        })
+    }
+
+    /// Queues `message` for `targets` among this server's members of `room` (shared rooms: what another
+    /// server sent). Returns how many got it.
+    pub fn deliver_frame(&self, room: &str, targets: Targets, message: Utf8Bytes) -> usize {
+        let mut rooms = self.lock();
+        let Some(members) = rooms.get_mut(room) else {
+            return 0;
+        };
+        let count = members
+            .members
+            .iter()
+            .filter(|m| targets.includes(&m.id))
+            .count();
+        deliver(room, members, targets, message);
+        if members.members.is_empty() {
+            rooms.remove(room);
+        }
+        count
+    }
+
+    /// Shared rooms: `id`, on connection `conn_id`, joined again elsewhere. Closes that connection with
+    /// [`Closing::REPLACED`], and tells nobody here: the person is still in the room.
+    pub fn drop_replaced(&self, room: &str, id: &PeerId, conn_id: u64) -> bool {
+        let mut rooms = self.lock();
+        let Some(members) = rooms.get_mut(room) else {
+            return false;
+        };
+        let before = members.members.len();
+        members.members.retain(|m| {
+            let out = m.id == *id && m.outbox.conn_id == conn_id;
+            if out {
+                m.outbox.close(Closing::REPLACED);
+            }
+            !out
+        });
+        let dropped = members.members.len() < before;
+        if members.members.is_empty() {
+            rooms.remove(room);
+        }
+        dropped
+    }
+
+    /// Everyone this server holds (admitted, not pending), by room: (peer, connection id).
+    pub fn held(&self) -> Vec<Held> {
+        self.lock()
+            .iter()
+            .map(|(name, room)| {
+                let members = room
+                    .members
+                    .iter()
+                    .filter(|m| m.pending.is_none())
+                    .map(|m| (m.id.clone(), m.outbox.conn_id))
+                    .collect();
+                (name.clone(), members)
+            })
+            .collect()
     }
 
     /// Relays an encoded `signal` frame from `from` (on connection `conn_id`) to `to`, both in `room`.
@@ -229,8 +390,19 @@ fn deliver(name: &str, room: &mut Room, targets: Targets, message: Utf8Bytes) {
     let mut work = vec![(targets, message)];
     while let Some((targets, message)) = work.pop() {
         let mut evicted = Vec::new();
-        room.members.retain(|member| {
-            if !targets.includes(&member.id) || member.outbox.push(message.clone()).is_ok() {
+        room.members.retain_mut(|member| {
+            if !targets.includes(&member.id) {
+                return true;
+            }
+            let queued = match &mut member.pending {
+                Some(held) if held.len() < MAX_PENDING => {
+                    held.push(message.clone());
+                    true
+                }
+                Some(_) => false,
+                None => member.outbox.push(message.clone()).is_ok(),
+            };
+            if queued {
                 return true;
             }
             warn!(
@@ -259,6 +431,8 @@ pub struct Membership {
     id: PeerId,
     conn_id: u64,
     reason: LeaveReason,
+    /// Shared rooms: told of the departure, to tell the other servers.
+    directory: Option<Arc<dyn Directory>>,
 }
 
 impl Membership {
@@ -278,6 +452,12 @@ impl Membership {
     pub fn set_reason(&mut self, reason: LeaveReason) {
         self.reason = reason;
     }
+
+    /// Shared rooms: when this membership ends, leave the entry in Redis (the instance is going away; the
+    /// person rejoins elsewhere). The members on this instance are still told.
+    pub fn keep_shared_entry(&mut self) {
+        self.directory = None;
+    }
 }
 
 impl Drop for Membership {
@@ -287,6 +467,13 @@ impl Drop for Membership {
             .leave(&self.room, &self.id, self.conn_id, self.reason)
         {
             info!(conn = self.conn_id, room = %self.room, peer = %self.id, reason = ?self.reason, "left");
+        }
+        // Even when this server no longer holds it (evicted as a slow consumer): the directory only removes
+        // the entry if it is still this connection's.
+        if let Some(directory) = &self.directory {
+            directory
+                .clone()
+                .left(&self.room, &self.id, self.conn_id, self.reason);
         }
     }
 }

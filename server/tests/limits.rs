@@ -219,6 +219,9 @@ async fn too_many_rooms_is_server_full() {
     })
     .await;
     assert_eq!(b.recv_error().await, ErrorCode::ServerFull);
+    // Closed with 1013 Try Again Later, so that the page reconnects with backoff (it waits for the close).
+    assert_eq!(b.closed().await, Some(1013));
+    let mut b = Client::connect(&server).await;
     b.join("one", &secret('b')).await;
     // The room is gone once empty, so another may open.
     let _ = a.recv().await; // peer-joined b
@@ -411,4 +414,61 @@ async fn foreign_origins_are_refused_before_the_upgrade() {
     Client::connect_with(&any, Some("https://other.example"), None)
         .await
         .unwrap();
+}
+
+// --- Several servers (issue 10): the per-address cap, readiness and metrics of a server without Redis ---
+
+#[tokio::test]
+async fn connections_per_address_are_capped() {
+    let server = start(&["--max-connections-per-ip", "2"]).await;
+    let _a = Client::connect(&server).await;
+    let _b = Client::connect(&server).await;
+    let mut c = Client::connect(&server).await;
+    match c.recv().await {
+        ServerMessage::Error { code, message } => {
+            assert_eq!(code, ErrorCode::ServerFull);
+            assert!(message.contains("your address"), "{message}");
+        }
+        other => panic!("expected server-full, got {other:?}"),
+    }
+    assert_eq!(c.closed().await, Some(1013));
+}
+
+#[tokio::test]
+async fn without_redis_always_ready_and_metrics_count() {
+    let server = start(&[]).await;
+    let (status, _, body) = common::http_get(server.addr, "/readyz", &[]).await;
+    assert_eq!((status, body.as_slice()), (200, b"ready\n".as_slice()));
+    let mut a = Client::connect(&server).await;
+    let mut b = Client::connect(&server).await;
+    a.join("m", &secret('a')).await;
+    let (idb, _) = b.join("m", &secret('b')).await;
+    let _ = a.recv().await; // peer-joined b
+    a.send(&ClientMessage::Signal {
+        to: idb,
+        call: None,
+        signal: protocol::Signal::EndOfCandidates,
+    })
+    .await;
+    let _ = b.recv().await;
+    a.send_text("junk").await;
+    assert_eq!(a.recv_error().await, ErrorCode::BadMessage);
+    let (status, headers, body) = common::http_get(server.addr, "/metrics", &[]).await;
+    let text = String::from_utf8(body).unwrap();
+    assert_eq!(status, 200);
+    assert!(common::header(&headers, "content-type").is_some_and(|t| t.starts_with("text/plain")));
+    for line in [
+        "signaling_connections 2",
+        "signaling_rooms 1",
+        "signaling_people 2",
+        "signaling_redis_up 1",
+        "signaling_messages_relayed_total{path=\"local\"} 1",
+        "signaling_messages_dropped_total{reason=\"bad-message\"} 1",
+        "signaling_relay_seconds_count 1",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line {line:?} in:\n{text}"
+        );
+    }
 }

@@ -335,3 +335,19 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
+
+/// A client of the server at `addr` (a server started elsewhere, e.g. a child process).
+pub async fn connect_to(addr: SocketAddr) -> Client {
+    let tcp = TcpStream::connect(addr).await.expect("connects");
+    // As a browser does: no Nagle delay on small frames (round trips are measured).
+    tcp.set_nodelay(true).expect("TCP_NODELAY");
+    let request = format!("ws://{addr}/ws").into_client_request().unwrap();
+    let (ws, _) = tokio::time::timeout(
+        TIMEOUT,
+        tokio_tungstenite::client_async_with_config(request, tcp, Some(client_config())),
+    )
+    .await
+    .expect("handshake in time")
+    .expect("handshake");
+    Client { ws }
+}

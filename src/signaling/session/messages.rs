@@ -9,6 +9,9 @@ use crate::webrtc::json::from_json;
 
 /// What the banner says while the server turns us away for being full (cleared once we are in).
 const SERVER_FULL: &str = "The server is full right now. Trying again in a moment…";
+/// What the banner says while the server cannot reach its room directory (cleared once we are in).
+const UNAVAILABLE: &str =
+    "The server cannot reach its room directory right now. Trying again in a moment…";
 
 impl Inner {
     /// One frame from the server.
@@ -58,7 +61,10 @@ impl Inner {
         self.view.me.try_set(Some(id.clone()));
         self.view.connection.try_set(Connection::Joined);
         let problem = self.view.log.current_problem();
-        if problem.try_get_untracked().flatten().as_deref() == Some(SERVER_FULL) {
+        if matches!(
+            problem.try_get_untracked().flatten().as_deref(),
+            Some(SERVER_FULL | UNAVAILABLE)
+        ) {
             self.view.log.clear_problem();
         }
         if again {
@@ -102,8 +108,10 @@ impl Inner {
                 self.socket = None;
                 self.heartbeat = None;
             }
-            // Too many people on the server: the socket closes, and we try again with backoff.
+            // Too many people on the server, or its room directory out of reach: the server closes the socket
+            // (1013), and we try again with backoff.
             ErrorCode::ServerFull => self.view.log.problem(SERVER_FULL),
+            ErrorCode::Unavailable => self.view.log.problem(UNAVAILABLE),
             // A peer that left while our message was on its way: nothing to do.
             ErrorCode::UnknownPeer => self.log(format!("The server: {message}")),
             _ => self

@@ -1,0 +1,121 @@
+//! `GET /metrics`: what the server counts, in the Prometheus text format (the `prometheus` crate).
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+/// Every metric of one server process.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Open WebSocket connections (set when scraped).
+    pub connections: IntGauge,
+    /// Rooms with at least one member on this instance (set when scraped).
+    pub rooms: IntGauge,
+    /// People in rooms on this instance (set when scraped).
+    pub people: IntGauge,
+    /// Signals handed to their addressee: `path` is `local` (same instance) or `redis` (another instance).
+    pub relayed: IntCounterVec,
+    /// Client messages not relayed or not acted on, by `reason`.
+    pub dropped: IntCounterVec,
+    /// Connections ended, by `reason` (the close reason, or `client` when the client closed).
+    pub disconnects: IntCounterVec,
+    /// Joins refused, by `reason` (room-full, server-full, unavailable).
+    pub refused_joins: IntCounterVec,
+    /// 1 while the configured Redis answers (always 1 without --redis).
+    pub redis_up: IntGauge,
+    /// Redis calls made (scripts and heartbeats).
+    pub redis_calls: IntCounter,
+    /// From a signal's arrival at the sender's instance to its queueing for the addressee, in seconds.
+    pub relay_seconds: Histogram,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let gauge = |name: &str, help: &str| {
+            let gauge = IntGauge::new(name, help).unwrap_or_else(|_| unreachable_metric());
+            let _ = registry.register(Box::new(gauge.clone()));
+            gauge
+        };
+        let counter_vec = |name: &str, help: &str, label: &str| {
+            let counter = IntCounterVec::new(Opts::new(name, help), &[label])
+                .unwrap_or_else(|_| unreachable_metric());
+            let _ = registry.register(Box::new(counter.clone()));
+            counter
+        };
+        let connections = gauge("signaling_connections", "Open WebSocket connections.");
+        let rooms = gauge("signaling_rooms", "Rooms with members on this instance.");
+        let people = gauge("signaling_people", "People in rooms on this instance.");
+        let redis_up = gauge(
+            "signaling_redis_up",
+            "1 while the shared room directory (Redis) answers.",
+        );
+        let relayed = counter_vec(
+            "signaling_messages_relayed_total",
+            "Signals relayed.",
+            "path",
+        );
+        let dropped = counter_vec(
+            "signaling_messages_dropped_total",
+            "Client messages dropped.",
+            "reason",
+        );
+        let disconnects = counter_vec(
+            "signaling_disconnects_total",
+            "Connections ended.",
+            "reason",
+        );
+        let refused_joins =
+            counter_vec("signaling_joins_refused_total", "Joins refused.", "reason");
+        let redis_calls = IntCounter::new("signaling_redis_calls_total", "Redis calls made.")
+            .unwrap_or_else(|_| unreachable_metric());
+        let _ = registry.register(Box::new(redis_calls.clone()));
+        let buckets = vec![
+            0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1,
+        ];
+        let relay_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "signaling_relay_seconds",
+                "Time from a signal's arrival to its queueing for the addressee.",
+            )
+            .buckets(buckets),
+        )
+        .unwrap_or_else(|_| unreachable_metric());
+        let _ = registry.register(Box::new(relay_seconds.clone()));
+        redis_up.set(1);
+        Metrics {
+            registry,
+            connections,
+            rooms,
+            people,
+            relayed,
+            dropped,
+            disconnects,
+            refused_joins,
+            redis_up,
+            redis_calls,
+            relay_seconds,
+        }
+    }
+
+    /// The text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail; a metric that cannot be encoded is left out.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}
+
+/// The names and options above are constants that the crate accepts; this cannot be reached.
+fn unreachable_metric() -> ! {
+    unreachable!("a metric defined in this file was refused by the prometheus crate")
+}
