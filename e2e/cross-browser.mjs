@@ -26,12 +26,11 @@ import puppeteer from 'puppeteer-core';
 import { CHROMIUM, CHROMIUM_ARGS, FIREFOX, FIREFOX_PREFS } from './browser.mjs';
 import { startServer } from './signaling.mjs';
 import {
-  StepFailed,
   check,
   checkPlaying,
   countLines,
+  dumpState,
   failed,
-  firstLine,
   logLines,
   mediaDiagnosis,
   noProblem,
@@ -40,6 +39,7 @@ import {
   pcs,
   recordPeerConnections,
   require_,
+  runSteps,
   screenshot,
   shots,
   sleep,
@@ -472,40 +472,10 @@ async function main() {
     ],
   ];
 
-  for (const [name, run] of steps) {
-    console.log(`--- ${name}`);
-    const started = Date.now();
-    try {
-      await run();
-    } catch (error) {
-      if (!(error instanceof StepFailed)) check(false, `${name}: ${error.stack ?? error}`);
-      console.log(`--- ${name}: stopped; the remaining steps are skipped`);
-      await dumpState();
-      break;
-    }
-    console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  }
-  for (const p of people) {
-    check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
-  }
+  await runSteps(steps, people, dump);
 }
 
-async function dumpState() {
-  for (const p of people) {
-    if (p.closed) continue;
-    try {
-      console.log(`     ${p.name}: #connection="${await text(p, '#connection')}" #problem=${JSON.stringify(await text(p, '#problem'))}`);
-      console.log(`     ${p.name}: tiles ${JSON.stringify(await tiles(p))} pcs ${JSON.stringify(await pcs(p))}`);
-      for (const l of (await logLines(p)).slice(-20)) console.log(`       ${p.name} log: ${l}`);
-      await screenshot(p, `cross-failure-${p.name}.png`);
-    } catch (error) {
-      console.log(`     ${p.name}: could not read the page: ${firstLine(error)}`);
-    }
-  }
-  for (const s of servers) {
-    if (s.stderr().trim()) console.log(`     server ${s.pid} stderr (end):\n${s.stderr().slice(-1500)}`);
-  }
-}
+const dump = () => dumpState(people, servers, 'cross');
 
 process.on('exit', () => {
   for (const s of servers) s.killNow();
@@ -520,7 +490,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 const began = Date.now();
 const watchdog = setTimeout(async () => {
   console.log(`FAIL the whole run took longer than ${WATCHDOG_MS / 1000} s; killing everything`);
-  await Promise.race([dumpState().catch(() => {}), sleep(15_000)]);
+  await Promise.race([dump().catch(() => {}), sleep(15_000)]);
   process.exit(1);
 }, WATCHDOG_MS);
 

@@ -537,6 +537,14 @@ async function main() {
     ],
   ];
 
+  await runSteps(steps, people, dumpState);
+}
+
+/**
+ * Runs `steps` (`[name, async fn]`) in order, timing each; a step that fails prints the state (`dump`) and ends
+ * the run. Then: no uncaught errors or panics in any of `who`.
+ */
+export async function runSteps(steps, who, dump) {
   for (const [name, run] of steps) {
     console.log(`--- ${name}`);
     const started = Date.now();
@@ -545,19 +553,19 @@ async function main() {
     } catch (error) {
       if (!(error instanceof StepFailed)) check(false, `${name}: ${error.stack ?? error}`);
       console.log(`--- ${name}: stopped; the remaining steps are skipped`);
-      await dumpState();
+      await dump();
       break;
     }
     console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
-  for (const p of people) {
+  for (const p of who) {
     check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
   }
 }
 
-/** On a failure: what each page shows, and the end of its log. */
-async function dumpState() {
-  for (const p of people) {
+/** On a failure: what each page shows, and the end of its log (screenshots `<prefix>-failure-<name>.png`). */
+export async function dumpState(who = people, running = servers, prefix = 'room') {
+  for (const p of who) {
     if (p.closed) continue;
     try {
       const connection = await text(p, '#connection');
@@ -567,12 +575,12 @@ async function dumpState() {
       console.log(`     ${p.name}: tiles ${JSON.stringify(await tiles(p))}`);
       console.log(`     ${p.name}: pcs ${JSON.stringify(await pcs(p))}`);
       for (const l of (await logLines(p)).slice(-25)) console.log(`       ${p.name} log: ${l}`);
-      await screenshot(p, `room-failure-${p.name}.png`);
+      await screenshot(p, `${prefix}-failure-${p.name}.png`);
     } catch (error) {
       console.log(`     ${p.name}: could not read the page: ${firstLine(error)}`);
     }
   }
-  for (const s of servers) {
+  for (const s of running) {
     if (s.stderr().trim()) console.log(`     server ${s.pid} stderr (end):\n${s.stderr().slice(-2000)}`);
   }
 }

@@ -25,7 +25,7 @@ firefox_browser_tests() {
 
 # A room call between Chromium and Firefox through the real server (needs dist/ and the release server).
 cross_browser_call() {
-  (cd "$ROOT" && node e2e/cross-browser.mjs dist target/release/server)
+  (cd "$ROOT" && node e2e/cross-browser.mjs dist "${CARGO_TARGET_DIR:-target}/release/server")
 }
 
 if [ "${1:-}" = "--firefox-only" ]; then
