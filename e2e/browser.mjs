@@ -15,3 +15,24 @@ export const CHROMIUM_ARGS = [
   // Belt and braces: no host name resolves, so nothing but 127.0.0.1 can be reached over HTTP.
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
+
+// Firefox: Debian's Firefox ESR, driven over WebDriver BiDi by puppeteer-core (Playwright's Firefox is a patched
+// build that cannot be downloaded here). The same prefs as webdriver-firefox.json, for the wasm tests.
+export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
+
+export const FIREFOX_PREFS = {
+  // The fake camera and microphone, without a permission prompt.
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  // Videos with sound may play without a click.
+  'media.autoplay.default': 0,
+  // Candidates on 127.0.0.1 too, and real host addresses instead of mDNS names nobody here resolves.
+  'media.peerconnection.ice.loopback': true,
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
+  // Nothing but 127.0.0.1: no update checks, telemetry or remote settings.
+  'network.proxy.type': 0,
+  'app.update.enabled': false,
+  'datareporting.policy.dataSubmissionEnabled': false,
+  'toolkit.telemetry.enabled': false,
+  'services.settings.server': 'http://127.0.0.1:9/',
+};

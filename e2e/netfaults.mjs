@@ -335,7 +335,7 @@ async function main() {
   ];
   // NETFAULTS_STEPS=1,2 runs only those steps (while working on one case).
   const only = process.env.NETFAULTS_STEPS?.split(',').map(Number);
-  await runSteps(only ? steps.filter((_, i) => only.includes(i + 1)) : steps, dumpState);
+  await runSteps(only ? steps.filter((_, i) => only.includes(i + 1)) : steps, () => dumpState({ prefix: 'netfaults' }));
 }
 
 runTest('network faults e2e', main, {

@@ -227,7 +227,7 @@ export async function noProblem(person, label) {
  * Runs `steps` ([name, async fn] pairs) in order, timing each; a failing step ends the run after `onFailure()`.
  * Then checks that no page had an uncaught error or a panic.
  */
-export async function runSteps(steps, onFailure) {
+export async function runSteps(steps, onFailure, who = people) {
   for (const [name, run] of steps) {
     console.log(`--- ${name}`);
     const started = Date.now();
@@ -241,7 +241,7 @@ export async function runSteps(steps, onFailure) {
     }
     console.log(`    (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
-  for (const p of people) {
+  for (const p of who) {
     check(p.errors.length === 0, `${p.name}: no uncaught errors or panics${p.errors.length ? ': ' + p.errors.join(' | ') : ''}`);
   }
 }
@@ -252,9 +252,12 @@ export async function runSteps(steps, onFailure) {
 /** The servers a script started (each with `kill`, `killNow` and `stderr`): killed at the end, whatever happens. */
 export const servers = [];
 
-/** On a failure: what each page shows, the end of its log, and the servers' last words. */
-export async function dumpState() {
-  for (const p of people) {
+/**
+ * On a failure: what each page shows, the end of its log (screenshots `<prefix>-failure-<name>.png`), and the
+ * servers' last words. By default this script's `people` and `servers`.
+ */
+export async function dumpState({ who = people, running = servers, prefix = 'room' } = {}) {
+  for (const p of who) {
     if (p.closed) continue;
     try {
       const connection = await text(p, '#connection');
@@ -264,12 +267,12 @@ export async function dumpState() {
       console.log(`     ${p.name}: tiles ${JSON.stringify(await tiles(p))}`);
       console.log(`     ${p.name}: pcs ${JSON.stringify(await pcs(p))}`);
       for (const l of (await logLines(p)).slice(-25)) console.log(`       ${p.name} log: ${l}`);
-      await screenshot(p, `failure-${p.name}.png`);
+      await screenshot(p, `${prefix}-failure-${p.name}.png`);
     } catch (error) {
       console.log(`     ${p.name}: could not read the page: ${firstLine(error)}`);
     }
   }
-  for (const s of servers) {
+  for (const s of running) {
     if (s.stderr().trim()) console.log(`     server ${s.pid} stderr (end):\n${s.stderr().slice(-2000)}`);
   }
 }

@@ -5,6 +5,8 @@
 #   build_page    the release page in dist/ (Trunk, the JS glue minified, precompressed)
 #   setup_tests   setup_build, plus Debian's chromium and chromium-driver, redis-server and haproxy, and the e2e
 #                 node packages
+#   setup_firefox Debian's firefox-esr and geckodriver (built with cargo install, pinned): the browser tests in
+#                 Firefox and the Chromium-Firefox room call
 #
 # Where something cannot be installed from here, it prints the exact command to run and stops.
 
@@ -128,11 +130,36 @@ need_redis_haproxy() {
   fi
 }
 
+# Firefox: Debian has firefox-esr but no geckodriver package; geckodriver is built from crates.io (a few minutes,
+# once), at a pinned version that drives Firefox ESR headless.
+GECKODRIVER_VERSION="0.37.1"
+
+need_firefox() {
+  if [ ! -x /usr/bin/firefox-esr ]; then
+    local cmd="apt-get update && apt-get install -y firefox-esr"
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+      die "The Firefox tests need Debian's Firefox ESR (/usr/bin/firefox-esr)." "sudo sh -c '$cmd'"
+    fi
+    say "Installing Debian's firefox-esr"
+    sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install Firefox ESR." "$cmd"
+  fi
+  if [ "$(geckodriver --version 2>/dev/null | head -n 1)" != "geckodriver $GECKODRIVER_VERSION" ]; then
+    say "Installing geckodriver $GECKODRIVER_VERSION (a one-time build of a few minutes)"
+    cargo install --locked "geckodriver@$GECKODRIVER_VERSION" ||
+      die "Could not install geckodriver." "cargo install --locked geckodriver@$GECKODRIVER_VERSION"
+  fi
+}
+
+setup_firefox() {
+  need_cargo
+  need_firefox
+}
+
 need_node_packages() {
   command -v node >/dev/null && command -v npm >/dev/null ||
     die "The end-to-end test needs Node.js and npm." "sudo apt-get install -y nodejs npm"
-  if [ ! -d "$ROOT/e2e/node_modules/playwright-core" ]; then
-    say "Installing the end-to-end test's packages (playwright-core; it downloads no browser)"
+  if [ ! -d "$ROOT/e2e/node_modules/playwright-core" ] || [ ! -d "$ROOT/e2e/node_modules/puppeteer-core" ]; then
+    say "Installing the end-to-end test's packages (playwright-core, puppeteer-core; they download no browser)"
     (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error) ||
       die "Could not install the e2e packages." "cd e2e && npm ci"
   fi

@@ -86,18 +86,32 @@ pub(super) async fn track(
     } else {
         user_media(&wanted, &JsValue::FALSE).await?
     };
-    first_track(&stream)
+    let track = first_track(&stream)?;
+    // Firefox's fake camera ignores `exact` and hands out the nearest size it has (4096x2160 for 10000x10000).
+    if size.is_some() && settings(&track).1 != size {
+        track.stop();
+        return Err(size_refused());
+    }
+    Ok(track)
 }
 
 /// `track.applyConstraints({width: {exact}, height: {exact}})`: the running camera changes its size in place.
-/// If it cannot, the promise fails (`OverconstrainedError`) and the track keeps its old settings.
+/// If it cannot, the promise fails (`OverconstrainedError`) and the track keeps its old settings. `Ok(false)`:
+/// the browser took the constraints but the camera kept its size (Firefox's fake camera does that).
 pub(super) async fn resize(
     track: &MediaStreamTrack,
     (width, height): (u32, u32),
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let constraints = constraints(None, Some((width, height)));
     JsFuture::from(track.apply_constraints_with_constraints(constraints.unchecked_ref())?).await?;
-    Ok(())
+    Ok(settings(track).1 == Some((width, height)))
+}
+
+/// What a camera that does not give the size asked for fails with, as the browser would say it.
+pub(super) fn size_refused() -> Error {
+    Error::Overconstrained {
+        constraint: "width".into(),
+    }
 }
 
 /// True where the browser can share a screen (`getDisplayMedia` exists; not on most phones).

@@ -33,3 +33,17 @@ pub fn text_of(id: &str) -> String {
         .and_then(|e| e.text_content())
         .unwrap_or_default()
 }
+
+/// True in Firefox. Tests use it only to say why a step cannot run there, or where Firefox's fake devices differ
+/// from Chromium's; each use names the reason.
+pub fn in_firefox() -> bool {
+    web_sys::window()
+        .and_then(|window| window.navigator().user_agent().ok())
+        .is_some_and(|agent| agent.contains("Firefox/"))
+}
+
+/// Says in the test's output (`-- --nocapture` shows it) that `test` cannot run in Firefox, and why; the caller
+/// then returns. The closing note of issue 14 and the README list these.
+pub fn cannot_run_here(test: &str, why: &str) {
+    wasm_bindgen_test::console_log!("not run in Firefox: {test}: {why}");
+}

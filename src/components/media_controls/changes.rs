@@ -57,10 +57,23 @@ impl Controls {
             return;
         };
         match resized {
-            Ok(()) => {
+            Ok(swap) => {
                 self.choice
                     .try_update(|choice| choice.resolution = Some(size));
-                self.log.info(format!("Camera size: {}", size_text(size)));
+                // A camera that could not change in place was opened anew at the size: send that one.
+                let reopened = swap.is_some();
+                if let Some(swap) = swap {
+                    self.send(swap).await;
+                }
+                self.log.info(format!(
+                    "Camera size: {}{}",
+                    size_text(size),
+                    if reopened {
+                        " (the camera was reopened)"
+                    } else {
+                        ""
+                    }
+                ));
             }
             Err(Error::Overconstrained { .. }) => self.log.problem(format!(
                 "The camera cannot do {}. It goes on as before.",
@@ -82,6 +95,12 @@ impl Controls {
             Err(Error::PermissionDenied | Error::Aborted) => {
                 self.log
                     .problem("Screen sharing was cancelled or not allowed. Nothing changed.");
+                return;
+            }
+            // Firefox without a screen to offer (headless, or nothing shareable): `NotFoundError`.
+            Err(Error::NoDevice) => {
+                self.log
+                    .problem("This browser found no screen or window to share. Nothing changed.");
                 return;
             }
             Err(error) => {

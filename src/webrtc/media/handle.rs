@@ -63,11 +63,24 @@ impl MediaHandle {
         }))
     }
 
-    /// Changes the running camera's size (`applyConstraints`, exactly). If it cannot (`OverconstrainedError`),
-    /// it goes on as it was. `None` when there is no camera any more.
-    pub async fn resize(&self, size: (u32, u32)) -> Option<Result<(), Error>> {
+    /// Changes the running camera's size (`applyConstraints`, exactly): `Ok(None)` when it did so in place. Where
+    /// the browser takes the constraints but the camera keeps its size (Firefox's fake camera), the camera is
+    /// captured anew at that size: `Ok(Some(swap))`, to send like another camera. If it cannot
+    /// (`OverconstrainedError`), it goes on as it was. `None` when there is no camera any more.
+    pub async fn resize(&self, size: (u32, u32)) -> Option<Result<Option<Swap>, Error>> {
         let camera = self.with(Tracks::camera).flatten()?;
-        Some(devices::resize(&camera, size).await)
+        Some(match devices::resize(&camera, size).await {
+            Ok(true) => Ok(None),
+            Ok(false) => {
+                let device = devices::settings(&camera).0.unwrap_or_default();
+                match self.replace_track(true, &device, Some(size), || {}).await {
+                    // The media went away meanwhile: nothing to resize.
+                    Ok(None) => return None,
+                    other => other,
+                }
+            }
+            Err(error) => Err(error),
+        })
     }
 
     /// **Share screen**: asks which screen to share (`getDisplayMedia`), then puts it in the stream in place of
