@@ -2,7 +2,8 @@
 //! peers of a room over a WebSocket at `/ws`. The wire protocol is the `protocol` crate.
 //!
 //! Modules: [`config`] (flags), [`rooms`] (who is where, delivery), [`connection`] (one WebSocket: reader and
-//! writer tasks, limits), [`outbox`] (a connection's bounded queue), [`origin`], [`rate`], [`static_files`].
+//! writer tasks, limits), [`outbox`] (a connection's bounded queue), [`origin`], [`rate`], [`static_files`],
+//! [`turn`] (short-lived TURN credentials), [`tls`] (HTTPS and WSS).
 
 pub mod config;
 pub mod connection;
@@ -11,6 +12,8 @@ pub mod outbox;
 pub mod rate;
 pub mod rooms;
 pub mod static_files;
+pub mod tls;
+pub mod turn;
 
 pub use config::Config;
 
@@ -35,6 +38,7 @@ pub struct AppState {
     pub config: Config,
     pub rooms: Arc<Rooms>,
     ice_servers: Vec<IceServer>,
+    turn: Option<turn::TurnRest>,
     connections: AtomicUsize,
     next_conn_id: AtomicU64,
     shutdown: watch::Sender<bool>,
@@ -45,6 +49,7 @@ impl AppState {
         Arc::new(AppState {
             rooms: Arc::new(Rooms::new(config.room_size as usize, config.max_rooms)),
             ice_servers: config.ice_servers(),
+            turn: config.turn_rest(),
             connections: AtomicUsize::new(0),
             next_conn_id: AtomicU64::new(1),
             shutdown: watch::Sender::new(false),
@@ -71,6 +76,16 @@ impl AppState {
             })
             .ok()
             .map(|_| ConnectionSlot(self.clone()))
+    }
+
+    /// The ICE servers for `peer`'s welcome: the static ones, then the TURN servers with credentials made for
+    /// `peer` now (so a rejoin gets fresh ones).
+    fn ice_servers_for(&self, peer: &protocol::PeerId) -> Vec<IceServer> {
+        let mut servers = self.ice_servers.clone();
+        if let Some(turn) = &self.turn {
+            servers.push(turn.ice_server_for(peer, std::time::SystemTime::now()));
+        }
+        servers
     }
 
     fn next_conn_id(&self) -> u64 {
@@ -110,6 +125,16 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    serve_with(listener, config, None, shutdown).await
+}
+
+/// [`serve`], over HTTPS and WSS when `tls` is given.
+pub async fn serve_with(
+    listener: TcpListener,
+    config: Config,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
     let index = config.dist.join("index.html");
     if !index.is_file() {
         error!(
@@ -123,15 +148,13 @@ pub async fn serve(
         addr = %listener.local_addr()?,
         dist = %state.config.dist.display(),
         ice_servers = state.ice_servers.len(),
+        turn_urls = state.turn.as_ref().map_or(0, |turn| turn.urls.len()),
+        ice_transport_policy = state.config.ice_transport_policy.as_str(),
         room_size = state.config.room_size,
         max_connections = state.config.max_connections,
         "serving"
     );
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let listener = listener.tap_io(|tcp| {
-        // Signaling messages are small and someone waits for each one.
-        let _ = tcp.set_nodelay(true);
-    });
     let signal = {
         let state = state.clone();
         async move {
@@ -140,9 +163,24 @@ pub async fn serve(
             state.begin_shutdown();
         }
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .await?;
+    match tls {
+        None => {
+            let listener = listener.tap_io(|tcp| {
+                // Signaling messages are small and someone waits for each one.
+                let _ = tcp.set_nodelay(true);
+            });
+            axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .await?
+        }
+        Some(acceptor) => {
+            // tap_io only so that ConnectInfo<SocketAddr> works for this listener (TlsListener sets nodelay).
+            let listener = tls::TlsListener::new(listener, acceptor)?.tap_io(|_| {});
+            axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .await?
+        }
+    }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     while state.connection_count() > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
