@@ -25,13 +25,15 @@ import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
 import { startServer } from './signaling.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-if (process.argv.length < 4) {
+/** Run as a script (not imported for its helpers, as e2e/turn.mjs and e2e/https.mjs do). */
+const isMain = resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url);
+if (isMain && process.argv.length < 4) {
   console.error('usage: node e2e/room.mjs <dist dir> <server binary>');
   process.exit(2);
 }
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
-const shots = join(root, 'target', 'e2e');
+const dist = isMain ? resolve(process.argv[2]) : null;
+const serverBinary = isMain ? resolve(process.argv[3]) : null;
+export const shots = join(root, 'target', 'e2e');
 
 /** The whole run may take no longer than this; then everything is killed and the run fails. */
 const WATCHDOG_MS = 240_000;
@@ -41,19 +43,21 @@ const VIEWPORT = { width: 1100, height: 900 };
 // Checks
 
 let failures = 0;
-function check(condition, what) {
+/** How many checks failed so far (for scripts that import these helpers). */
+export const failureCount = () => failures;
+export function check(condition, what) {
   console.log(`${condition ? 'PASS' : 'FAIL'} ${what}`);
   if (!condition) failures += 1;
   return condition;
 }
 /** A check the rest of the step depends on: a failure ends the step. */
-function require_(condition, what) {
+export function require_(condition, what) {
   if (!check(condition, what)) throw new StepFailed(what);
 }
-class StepFailed extends Error {}
+export class StepFailed extends Error {}
 
 /** Waits for `fn(arg)` to be truthy in the page; on timeout a FAIL naming `what`, and the step ends. */
-async function waitIn(person, what, fn, arg, timeout = 15_000, { fatal = true } = {}) {
+export async function waitIn(person, what, fn, arg, timeout = 15_000, { fatal = true } = {}) {
   try {
     await person.page.waitForFunction(fn, arg, { timeout, polling: 100 });
     return check(true, `${person.name}: ${what}`);
@@ -63,8 +67,8 @@ async function waitIn(person, what, fn, arg, timeout = 15_000, { fatal = true } 
     return false;
   }
 }
-const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+export const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
+export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 // ---------------------------------------------------------------------------------------------------------------
 // People: one Chromium process each.
@@ -95,8 +99,12 @@ function recordPeerConnections() {
   );
 }
 
-async function enter(name, url) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+/**
+ * A person: their own Chromium process at `url`. `launch` overrides playwright's launch options (another
+ * executable, more arguments).
+ */
+export async function enter(name, url, launch = {}) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, ...launch });
   const person = { name, browser, errors: [], closed: false };
   people.push(person);
   const context = await browser.newContext({ viewport: VIEWPORT });
@@ -112,7 +120,7 @@ async function enter(name, url) {
   return person;
 }
 
-async function close(person) {
+export async function close(person) {
   if (person.closed) return;
   person.closed = true;
   await Promise.race([person.browser.close(), sleep(10_000)]).catch(() => {});
@@ -121,17 +129,17 @@ async function close(person) {
   } catch {}
 }
 
-const people = [];
+export const people = [];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the page
 
-const logLines = (person) => person.page.$$eval('#log li span', (spans) => spans.map((s) => s.textContent));
-const text = (person, selector) =>
+export const logLines = (person) => person.page.$$eval('#log li span', (spans) => spans.map((s) => s.textContent));
+export const text = (person, selector) =>
   person.page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
 
 /** Our own id's first 6 characters, from the local tile's caption "You (abc123)". */
-async function ownShortId(person) {
+export async function ownShortId(person) {
   const caption = await person.page.evaluate(
     () => document.getElementById('localVideo')?.closest('figure')?.querySelector('figcaption')?.textContent ?? '',
   );
@@ -139,7 +147,7 @@ async function ownShortId(person) {
 }
 
 /** Every remote tile: its data-peer and how its video is doing. */
-const tiles = (person) =>
+export const tiles = (person) =>
   person.page.$$eval('video[data-peer]', (videos) =>
     videos.map((v) => ({
       peer: v.dataset.peer,
@@ -155,7 +163,7 @@ const tiles = (person) =>
   );
 
 /** The peer connections the page ever made: their count, and the states of those not closed. */
-const pcs = (person) =>
+export const pcs = (person) =>
   person.page.evaluate(() =>
     (window.__pcs ?? []).map((pc) => ({
       connection: pc.connectionState,
@@ -163,13 +171,13 @@ const pcs = (person) =>
       ice: pc.iceConnectionState,
     })),
   );
-const openPcs = (list) => list.filter((pc) => pc.connection !== 'closed' && pc.signaling !== 'closed');
+export const openPcs = (list) => list.filter((pc) => pc.connection !== 'closed' && pc.signaling !== 'closed');
 
 /**
  * Asserts there are `expected` remote videos, each with frames and its clock advancing over ~1 s (waits up to
  * `timeout` for frames). Failures are reported, and the step goes on.
  */
-async function checkPlaying(person, label, expected, timeout = 15_000) {
+export async function checkPlaying(person, label, expected, timeout = 15_000) {
   await waitIn(
     person,
     `${label}: ${expected} remote video(s) with frames`,
@@ -199,7 +207,7 @@ async function checkPlaying(person, label, expected, timeout = 15_000) {
 }
 
 /** For a video that does not play: is its track live, and does its connection still decode frames? */
-function mediaDiagnosis(person, peer) {
+export function mediaDiagnosis(person, peer) {
   return person.page.evaluate(async (peer) => {
     const video = document.querySelector(`video[data-peer="${peer}"]`);
     const track = video?.srcObject?.getVideoTracks?.()[0];
@@ -224,17 +232,17 @@ function mediaDiagnosis(person, peer) {
   }, peer);
 }
 
-async function screenshot(person, file) {
+export async function screenshot(person, file) {
   const path = join(shots, file);
   await person.page.screenshot({ path, fullPage: true });
   console.log(`     screenshot: ${path} (${person.name})`);
 }
 
-function countLines(lines, needle) {
+export function countLines(lines, needle) {
   return lines.filter((l) => l.includes(needle)).length;
 }
 
-async function noProblem(person, label) {
+export async function noProblem(person, label) {
   const problem = await text(person, '#problem');
   check(problem === null, `${person.name}: ${label}: no alert banner${problem === null ? '' : `: "${problem}"`}`);
 }
@@ -579,31 +587,36 @@ async function cleanUp() {
   await Promise.all(people.map(close));
   await Promise.all(servers.map((s) => s.kill()));
 }
-process.on('exit', () => {
-  for (const s of servers) s.killNow();
-  for (const p of people) {
-    try {
-      p.browser.process()?.kill('SIGKILL');
-    } catch {}
-  }
-});
+if (isMain) runAsScript();
 
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130)); // runs the 'exit' handler
-
-const began = Date.now();
-const watchdog = setTimeout(async () => {
-  console.log(`FAIL the whole run took longer than ${WATCHDOG_MS / 1000} s; killing everything`);
-  await Promise.race([dumpState().catch(() => {}), sleep(15_000)]);
-  process.exit(1); // the 'exit' handler kills the server and the browsers
-}, WATCHDOG_MS);
-
-main()
-  .catch((error) => check(false, `unexpected error: ${error.stack ?? error}`))
-  .finally(async () => {
-    await cleanUp();
-    clearTimeout(watchdog);
-    const seconds = ((Date.now() - began) / 1000).toFixed(1);
-    console.log(failures ? `room e2e: ${failures} check(s) FAILED (${seconds} s)` : `room e2e: all checks passed (${seconds} s)`);
-    console.log(`screenshots: ${shots}/room-*.png`);
-    process.exit(failures ? 1 : 0);
+/** The exit handlers, the watchdog, and the test itself: only when this file is run, not imported. */
+function runAsScript() {
+  process.on('exit', () => {
+    for (const s of servers) s.killNow();
+    for (const p of people) {
+      try {
+        p.browser.process()?.kill('SIGKILL');
+      } catch {}
+    }
   });
+
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130)); // runs the 'exit' handler
+
+  const began = Date.now();
+  const watchdog = setTimeout(async () => {
+    console.log(`FAIL the whole run took longer than ${WATCHDOG_MS / 1000} s; killing everything`);
+    await Promise.race([dumpState().catch(() => {}), sleep(15_000)]);
+    process.exit(1); // the 'exit' handler kills the server and the browsers
+  }, WATCHDOG_MS);
+
+  main()
+    .catch((error) => check(false, `unexpected error: ${error.stack ?? error}`))
+    .finally(async () => {
+      await cleanUp();
+      clearTimeout(watchdog);
+      const seconds = ((Date.now() - began) / 1000).toFixed(1);
+      console.log(failures ? `room e2e: ${failures} check(s) FAILED (${seconds} s)` : `room e2e: all checks passed (${seconds} s)`);
+      console.log(`screenshots: ${shots}/room-*.png`);
+      process.exit(failures ? 1 : 0);
+    });
+}

@@ -5,14 +5,19 @@ import { spawn } from 'node:child_process';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** One attempt: the server, or an error if it exits or stays silent for `timeout` ms. */
-function startOnce(binary, dist, listen, timeout) {
+/**
+ * One attempt: the server, or an error if it exits or stays silent for `timeout` ms. `args` are more flags;
+ * `prefix` runs it through another command (`ip netns exec NS`); `cwd` is its working directory.
+ */
+function startOnce(binary, dist, listen, timeout, { args = [], prefix = [], cwd } = {}) {
   const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' };
   delete env.ICE_SERVERS;
   delete env.ICE_USERNAME;
   delete env.ICE_CREDENTIAL;
-  const child = spawn(binary, ['--listen', listen, '--dist', dist], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [...prefix, binary, '--listen', listen, '--dist', dist, ...args];
+  const child = spawn(command[0], command.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
+  const stdoutText = () => stdout;
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
@@ -32,6 +37,7 @@ function startOnce(binary, dist, listen, timeout) {
   const server = {
     pid: child.pid,
     stderr: () => stderr,
+    stdout: stdoutText,
     killNow,
     /** SIGKILL (a crash), and wait until it is gone. */
     kill: async () => {
@@ -55,7 +61,7 @@ function startOnce(binary, dist, listen, timeout) {
     });
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(stdout);
+      const match = /listening on (https?:\/\/[0-9.]+:(\d+))/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve({ ...server, url: `${match[1]}/`, port: Number(match[2]) });
@@ -68,11 +74,11 @@ function startOnce(binary, dist, listen, timeout) {
  * Starts `binary --listen <listen> --dist <dist>`. A fixed port may still be held for a moment after a kill, so
  * a failed start is retried for up to `retryFor` ms.
  */
-export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000 } = {}) {
+export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000, ...more } = {}) {
   const end = Date.now() + retryFor;
   for (;;) {
     try {
-      return await startOnce(binary, dist, listen, timeout);
+      return await startOnce(binary, dist, listen, timeout, more);
     } catch (error) {
       if (Date.now() > end || listen.endsWith(':0')) throw error;
       await sleep(250);

@@ -22,5 +22,6 @@ cargo build --release -p server
 say "4/4 End to end: the loopback demo, then a room with separate browsers through the server"
 node e2e/run.mjs dist
 node e2e/room.mjs dist target/release/server
+node e2e/turn.mjs dist target/release/server
 
 say "All tests passed"

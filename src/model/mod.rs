@@ -1,6 +1,7 @@
 //! Plain Rust: the app's state and logic with no browser and no Leptos, tested natively with `cargo test`.
 //!
 //! - [`chat`]: the chat panel's state: lines, channels, and file transfers by id, each in one state.
+//! - [`ice`]: what an ICE server's refusal means, in words.
 //! - [`phase`]: the demo's buttons (the page contract).
 //! - [`roster`]: the people of a room by id.
 //! - [`route`]: which page an address shows.
@@ -10,6 +11,7 @@
 //! - [`transfer`]: the data channel's messages, chunking, hashing and reassembly of files.
 
 pub mod chat;
+pub mod ice;
 pub mod log;
 pub mod media;
 pub mod phase;

@@ -27,8 +27,14 @@ impl Inner {
                 id,
                 peers,
                 ice_servers,
+                ice_transport_policy,
                 ..
-            } => self.welcomed(id, peers, ice_servers),
+            } => {
+                // Fresh TURN credentials with every welcome; connections made from now on use them.
+                self.ice_transport_policy = ice_transport_policy;
+                self.view.ice_servers.try_set(ice_servers.clone());
+                self.welcomed(id, peers, ice_servers)
+            }
             ServerMessage::PeerJoined { id } => {
                 self.present.insert(id.clone(), ());
                 if self.peers.contains_key(&id) {

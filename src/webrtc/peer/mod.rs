@@ -7,6 +7,8 @@
 mod events;
 mod tracks;
 
+pub use events::CandidateError;
+
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{RtcConfiguration, RtcIceServer, RtcPeerConnection};
 
@@ -24,13 +26,27 @@ pub struct PeerConnection {
 impl PeerConnection {
     /// A new connection with no ICE servers: host candidates only, which is all two peers in one page need.
     pub fn new() -> Result<Self, Error> {
-        Self::with_ice_servers(&[])
+        Self::with_ice_servers(&[], protocol::IceTransportPolicy::All)
     }
 
     /// A new connection that gathers candidates through `ice_servers` (STUN for a public address, TURN for a
-    /// relay) as well as its own host candidates.
-    pub fn with_ice_servers(ice_servers: &[protocol::IceServer]) -> Result<Self, Error> {
+    /// relay) as well as its own host candidates; with [`protocol::IceTransportPolicy::Relay`], relayed
+    /// candidates only.
+    pub fn with_ice_servers(
+        ice_servers: &[protocol::IceServer],
+        policy: protocol::IceTransportPolicy,
+    ) -> Result<Self, Error> {
+        if !super::can_make_calls() {
+            return Err(Error::NoPeerConnection);
+        }
         let config = RtcConfiguration::new();
+        if policy != protocol::IceTransportPolicy::All {
+            js_sys::Reflect::set(
+                &config,
+                &JsValue::from_str("iceTransportPolicy"),
+                &JsValue::from_str(policy.as_str()),
+            )?;
+        }
         if !ice_servers.is_empty() {
             let list = js_sys::Array::new();
             for server in ice_servers {
