@@ -23,5 +23,6 @@ say "4/4 End to end: the loopback demo, then a room with separate browsers throu
 node e2e/run.mjs dist
 node e2e/room.mjs dist target/release/server
 node e2e/turn.mjs dist target/release/server
+node e2e/https.mjs dist target/release/server
 
 say "All tests passed"
