@@ -8,7 +8,9 @@
 //    candidate pair is relay/relay in getStats on both sides, and the stats panel says "relay".
 // 2. "Check my connection" on the same page: direct addresses, and TURN over UDP and over TCP work, with the
 //    round trip to the relay.
-// 3. A server with the wrong `--turn-secret`: the page says "The TURN server refused our credentials".
+// 3. The server restarts: both rejoin, and the running connections get the fresh credentials (for their next ICE
+//    restart) while the call keeps playing.
+// 4. A server with the wrong `--turn-secret`: the page says "The TURN server refused our credentials".
 //
 // When coturn is not installed, the test says so and fails (scripts/setup.sh installs it).
 // Prints PASS/FAIL per check; exits non-zero on any failure. Screenshots go to target/e2e/turn-*.png.
@@ -197,10 +199,40 @@ async function main() {
   await A.page.$eval('.connection-check', (el) => el.scrollIntoView());
   await A.page.locator('.connection-check').screenshot({ path: join(shots, 'turn-check.png') });
   console.log(`     screenshot: ${join(shots, 'turn-check.png')} (A)`);
-  await Promise.all([A, B].map(close));
-  server.killNow();
 
-  console.log('--- 3. the wrong TURN secret');
+  console.log('--- 3. a rejoin hands the running connections fresh credentials');
+  const turnUsername = (person) =>
+    person.page.evaluate(() => {
+      const pc = (window.__pcs ?? []).find((pc) => pc.connectionState !== 'closed');
+      return pc?.getConfiguration().iceServers.find((s) => s.username)?.username ?? null;
+    });
+  const before = { A: await turnUsername(A), B: await turnUsername(B) };
+  await sleep(1100); // credentials made in a later second
+  const port = server.port;
+  await server.kill();
+  const again = await startServer(serverBinary, dist, `127.0.0.1:${port}`, { args: [...relayOnly, '--turn-secret', SECRET] });
+  children.push({ kill: () => again.killNow() });
+  for (const p of [A, B]) {
+    await waitIn(
+      p,
+      'logs "Rejoined room" after the server restart',
+      () => [...document.querySelectorAll('#log li span')].some((s) => s.textContent.startsWith('Rejoined room')),
+      undefined,
+      20_000,
+      { fatal: false },
+    );
+    const after = await turnUsername(p);
+    const expiry = (name) => Number(String(name).split(':')[0]);
+    check(
+      before[p.name] && after && expiry(after) > expiry(before[p.name]) && after.split(':')[1] === before[p.name].split(':')[1],
+      `${p.name}: the running connection's TURN username is fresh (${before[p.name]} -> ${after})`,
+    );
+  }
+  await checkPlaying(A, 'after the rejoin', 1);
+  await Promise.all([A, B].map(close));
+  again.killNow();
+
+  console.log('--- 4. the wrong TURN secret');
   const wrong = await startServer(serverBinary, dist, '127.0.0.1:0', { args: [...relayOnly, '--turn-secret', 'not-the-secret'] });
   children.push({ kill: () => wrong.killNow() });
   const url2 = `${wrong.url}room/${randomBytes(16).toString('hex')}`;

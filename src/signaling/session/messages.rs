@@ -79,6 +79,7 @@ impl Inner {
         }
         if again {
             self.log(format!("Rejoined room {} as {}", self.room, id.short()));
+            self.refresh_ice_servers();
         } else {
             self.log(format!(
                 "Joined room {} as {}; {} already here",
@@ -96,6 +97,22 @@ impl Inner {
             } else {
                 // **Dial**: we are the newcomer, so we make the offer.
                 self.add_peer(peer, true);
+            }
+        }
+    }
+
+    /// The connections that are up keep running on their relay; fresh TURN credentials from this welcome are for
+    /// their next ICE restart, which would otherwise ask the TURN server with expired ones.
+    fn refresh_ice_servers(&self) {
+        for peer in self.peers.values() {
+            if let Err(error) = peer
+                .connection()
+                .set_ice_servers(&self.ice_servers, self.ice_transport_policy)
+            {
+                self.log(format!(
+                    "Could not give the connection to {} fresh ICE servers: {error}",
+                    peer.id().short()
+                ));
             }
         }
     }
