@@ -11,6 +11,7 @@
 // 3. The server restarts: both rejoin, and the running connections get the fresh credentials (for their next ICE
 //    restart) while the call keeps playing.
 // 4. A server with the wrong `--turn-secret`: the page says "The TURN server refused our credentials".
+// 5. Credentials past their expiry (`--turn-ttl 1s`, used 2.5 s later): the same words.
 //
 // When coturn is not installed, the test says so and fails (scripts/setup.sh installs it).
 // Prints PASS/FAIL per check; exits non-zero on any failure. Screenshots go to target/e2e/turn-*.png.
@@ -254,6 +255,27 @@ async function main() {
   await screenshot(C, 'turn-refused.png');
   await Promise.all([C, D].map(close));
   wrong.killNow();
+
+  console.log('--- 5. expired credentials');
+  const short = await startServer(serverBinary, dist, '127.0.0.1:0', {
+    args: ['--turn-url', turnUrl, '--ice-transport-policy', 'relay', '--turn-secret', SECRET, '--turn-ttl', '1s'],
+  });
+  children.push({ kill: () => short.killNow() });
+  const url3 = `${short.url}room/${randomBytes(16).toString('hex')}`;
+  const E = await enter('E', url3);
+  await waitIn(E, 'shows "In the room"', () => document.querySelector('#connection')?.textContent === 'In the room');
+  await sleep(2500); // E's credentials, valid for 1 s from its welcome, expire before anyone else comes
+  const F = await enter('F', url3);
+  await waitIn(
+    E,
+    `with credentials past their expiry, the banner says "${REFUSED}"`,
+    (words) => (document.querySelector('#problem')?.textContent ?? '').includes(words),
+    REFUSED,
+    12_000,
+    { fatal: false },
+  );
+  await Promise.all([E, F].map(close));
+  short.killNow();
 }
 
 function killAll() {
