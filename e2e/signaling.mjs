@@ -1,20 +1,23 @@
-// Starts the signaling server binary for a test: on 127.0.0.1 (or an address inside a network namespace the test
-// made), serving a built page, with no ICE servers (so no browser ever looks beyond this machine). Resolves once
-// it printed `listening on http://ADDRESS:PORT`.
+// Starts the signaling server binary for a test: on 127.0.0.1, serving a built page, with no ICE servers (so no
+// browser ever looks beyond this machine). Resolves once it printed `listening on http://127.0.0.1:PORT`.
 
 import { spawn } from 'node:child_process';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** One attempt: the server, or an error if it exits or stays silent for `timeout` ms. */
-function startOnce(binary, dist, listen, timeout, args, prefix) {
+/**
+ * One attempt: the server, or an error if it exits or stays silent for `timeout` ms. `args` are more flags;
+ * `prefix` runs it through another command (`ip netns exec NS`); `cwd` is its working directory.
+ */
+function startOnce(binary, dist, listen, timeout, { args = [], prefix = [], cwd } = {}) {
   const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' };
   delete env.ICE_SERVERS;
   delete env.ICE_USERNAME;
   delete env.ICE_CREDENTIAL;
   const command = [...prefix, binary, '--listen', listen, '--dist', dist, ...args];
-  const child = spawn(command[0], command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0], command.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
+  const stdoutText = () => stdout;
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
@@ -34,6 +37,7 @@ function startOnce(binary, dist, listen, timeout, args, prefix) {
   const server = {
     pid: child.pid,
     stderr: () => stderr,
+    stdout: stdoutText,
     killNow,
     /** SIGKILL (a crash), and wait until it is gone. */
     kill: async () => {
@@ -57,7 +61,7 @@ function startOnce(binary, dist, listen, timeout, args, prefix) {
     });
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      const match = /listening on (http:\/\/[0-9.]+:(\d+))/.exec(stdout);
+      const match = /listening on (https?:\/\/[0-9.]+:(\d+))/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve({ ...server, url: `${match[1]}/`, port: Number(match[2]) });
@@ -67,14 +71,14 @@ function startOnce(binary, dist, listen, timeout, args, prefix) {
 }
 
 /**
- * Starts `binary --listen <listen> --dist <dist> ...args`, after `prefix` if given (for example `ip netns exec NS`).
- * A fixed port may still be held for a moment after a kill, so a failed start is retried for up to `retryFor` ms.
+ * Starts `binary --listen <listen> --dist <dist>`. A fixed port may still be held for a moment after a kill, so
+ * a failed start is retried for up to `retryFor` ms.
  */
-export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000, args = [], prefix = [] } = {}) {
+export async function startServer(binary, dist, listen, { timeout = 10_000, retryFor = 5_000, ...more } = {}) {
   const end = Date.now() + retryFor;
   for (;;) {
     try {
-      return await startOnce(binary, dist, listen, timeout, args, prefix);
+      return await startOnce(binary, dist, listen, timeout, more);
     } catch (error) {
       if (Date.now() > end || listen.endsWith(':0')) throw error;
       await sleep(250);

@@ -3,8 +3,8 @@
 #   setup_build   the wasm32 target, trunk 0.21.x, wasm-bindgen-cli at the Cargo.lock version, binaryen's
 #                 wasm-opt and esbuild from npm, crates fetched
 #   build_page    the release page in dist/ (Trunk, the JS glue minified, precompressed)
-#   setup_tests   setup_build, plus Debian's chromium and chromium-driver, redis-server and haproxy, and the e2e
-#                 node packages
+#   setup_tests   setup_build, plus Debian's chromium and chromium-driver, coturn, redis-server, haproxy and
+#                 iproute2, and the e2e node packages
 #   setup_firefox Debian's firefox-esr and geckodriver (built with cargo install, pinned): the browser tests in
 #                 Firefox and the Chromium-Firefox room call
 #
@@ -155,6 +155,19 @@ setup_firefox() {
   need_firefox
 }
 
+# Debian's coturn (`turnserver`), for the relay tests (e2e/turn.mjs starts and stops it on 127.0.0.1).
+need_coturn() {
+  if [ -x /usr/sbin/turnserver ] || [ -x /usr/bin/turnserver ]; then
+    return
+  fi
+  local cmd="apt-get update && apt-get install -y coturn"
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    die "The relay tests need Debian's coturn (turnserver)." "sudo sh -c '$cmd'"
+  fi
+  say "Installing Debian's coturn (it does not start by itself)"
+  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install coturn." "$cmd"
+}
+
 need_node_packages() {
   command -v node >/dev/null && command -v npm >/dev/null ||
     die "The end-to-end test needs Node.js and npm." "sudo apt-get install -y nodejs npm"
@@ -185,5 +198,6 @@ setup_tests() {
   need_chromium
   need_iproute2
   need_redis_haproxy
+  need_coturn
   need_node_packages
 }

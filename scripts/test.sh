@@ -65,6 +65,9 @@ cargo build --release -p server
 say "4/4 End to end: the loopback demo, then a room with separate browsers through the server"
 node e2e/run.mjs dist
 node e2e/room.mjs dist target/release/server
+# TURN through a real coturn (relay-only call, refused credentials); HTTPS on a non-loopback address.
+node e2e/turn.mjs dist target/release/server
+node e2e/https.mjs dist target/release/server
 # A network broken on purpose (namespaces; needs root, says it is skipped otherwise): cuts, a server kill, 300 kbit/s.
 node e2e/netfaults.mjs dist target/release/server
 # Several servers (issue 10): Redis, two instances and HAProxy, an instance killed; and a full server that lets

@@ -36,7 +36,7 @@ fn side(me: &PeerId, other: &PeerId, dial: bool, media: &LocalMedia) -> (RemoteP
         me,
         other.clone(),
         dial,
-        &[],
+        (&[], protocol::IceTransportPolicy::All),
         Some(Clone::clone(media.stream())), // Not `.clone()`: that is the JS clone() of the stream.
         move |event| {
             let mut seen = record.borrow_mut();
@@ -44,7 +44,7 @@ fn side(me: &PeerId, other: &PeerId, dial: bool, media: &LocalMedia) -> (RemoteP
                 PeerEvent::Signal(call, signal) => seen.outbox.push_back((call, signal)),
                 PeerEvent::Stream(_) => seen.streams += 1,
                 PeerEvent::Status(status) => seen.status = Some(status),
-                PeerEvent::Log(text) => seen.log.push(text),
+                PeerEvent::Log(text) | PeerEvent::Problem(text) => seen.log.push(text),
                 PeerEvent::Channel(_) => seen.channels += 1,
             }
         },

@@ -104,3 +104,48 @@ async fn an_unreachable_server_is_said_and_retried_and_leave_releases_the_camera
     drop(handle);
     host.remove();
 }
+
+/// A browser without RTCPeerConnection (WebKitGTK has getUserMedia but no WebRTC) is told so up front, on both
+/// pages, and the room page does not join as if all were well.
+#[wasm_bindgen_test]
+async fn a_browser_without_webrtc_is_told_up_front() {
+    use wasm_bindgen::JsValue;
+    use webrtc_demo::components::demo::LoopbackDemo;
+    let window = web_sys::window().unwrap();
+    let key = JsValue::from_str("RTCPeerConnection");
+    let native = js_sys::Reflect::get(&window, &key).unwrap();
+    js_sys::Reflect::set(&window, &key, &JsValue::UNDEFINED).unwrap();
+
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let room = mount_to(host.clone(), || {
+        view! { <RoomPage room="test-room".to_owned() server="ws://127.0.0.1:9/ws".to_owned() /> }
+    });
+    let words = "This browser cannot make WebRTC calls";
+    wait_for("the room page to say it", 5, || {
+        text_of("problem").contains(words)
+    })
+    .await;
+    assert!(
+        text_of("connection").contains(words),
+        "{}",
+        text_of("connection")
+    );
+    sleep(500).await;
+    assert!(
+        !log_text().contains("Connected to the server") && !log_text().contains("Reconnecting"),
+        "it tried to join:\n{}",
+        log_text()
+    );
+    drop(room);
+    host.set_inner_html("");
+
+    let demo = mount_to(host.clone(), LoopbackDemo);
+    wait_for("the demo to say it", 5, || {
+        text_of("problem").contains(words)
+    })
+    .await;
+    drop(demo);
+    host.remove();
+    js_sys::Reflect::set(&window, &key, &native).unwrap();
+}

@@ -107,6 +107,28 @@ pub struct IceServer {
     pub credential: Option<String>,
 }
 
+/// Which candidates a page's connections may use (RTCConfiguration's `iceTransportPolicy`).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum IceTransportPolicy {
+    /// Any candidate: direct, through STUN, or relayed.
+    #[default]
+    All,
+    /// Only relayed (TURN) candidates: every connection goes through the relay, and no peer learns another's
+    /// address.
+    Relay,
+}
+
+impl IceTransportPolicy {
+    /// `"all"` or `"relay"`, as RTCConfiguration spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IceTransportPolicy::All => "all",
+            IceTransportPolicy::Relay => "relay",
+        }
+    }
+}
+
 /// What one peer sends another through the server: the steps of the offer/answer exchange and trickle ICE.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -221,13 +243,17 @@ pub enum ErrorCode {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum ServerMessage {
-    /// You are in `room` as `id`. `peers` were there before you; `ice_servers` configure your connections.
+    /// You are in `room` as `id`. `peers` were there before you; `ice_servers` (with TURN credentials made
+    /// for you, valid for a while) and `ice_transport_policy` configure your connections.
     Welcome {
         version: u32,
         id: PeerId,
         room: String,
         peers: Vec<PeerId>,
         ice_servers: Vec<IceServer>,
+        /// Absent from older servers: `all`.
+        #[serde(default, skip_serializing_if = "is_all")]
+        ice_transport_policy: IceTransportPolicy,
     },
     /// `id` entered your room.
     PeerJoined { id: PeerId },
@@ -244,6 +270,10 @@ pub enum ServerMessage {
     Error { code: ErrorCode, message: String },
     /// The answer to `ping`.
     Pong,
+}
+
+fn is_all(policy: &IceTransportPolicy) -> bool {
+    *policy == IceTransportPolicy::All
 }
 
 /// A frame that is not a message of this protocol.
@@ -327,6 +357,34 @@ mod tests {
         assert_eq!(
             left.encode(),
             r#"{"type":"peer-left","id":"p1","reason":"timed-out"}"#
+        );
+    }
+
+    #[test]
+    fn the_relay_policy_is_sent_only_when_set() {
+        let welcome = |ice_transport_policy| ServerMessage::Welcome {
+            version: VERSION,
+            id: PeerId("p".into()),
+            room: "r".into(),
+            peers: vec![],
+            ice_servers: vec![],
+            ice_transport_policy,
+        };
+        let all = welcome(IceTransportPolicy::All).encode();
+        assert!(!all.contains("ice_transport_policy"), "{all}");
+        let relay = welcome(IceTransportPolicy::Relay).encode();
+        assert!(
+            relay.ends_with(r#","ice_transport_policy":"relay"}"#),
+            "{relay}"
+        );
+        assert_eq!(
+            ServerMessage::decode(&relay),
+            Ok(welcome(IceTransportPolicy::Relay))
+        );
+        // An older server's welcome still reads, as `all`.
+        assert_eq!(
+            ServerMessage::decode(&all),
+            Ok(welcome(IceTransportPolicy::All))
         );
     }
 

@@ -102,15 +102,22 @@ fn server_message() -> impl Strategy<Value = ServerMessage> {
             peer_id(),
             any::<String>(),
             proptest::collection::vec(peer_id(), 0..4),
-            proptest::collection::vec(ice_server(), 0..3)
+            proptest::collection::vec(ice_server(), 0..3),
+            prop_oneof![
+                Just(IceTransportPolicy::All),
+                Just(IceTransportPolicy::Relay)
+            ]
         )
             .prop_map(
-                |(version, id, room, peers, ice_servers)| ServerMessage::Welcome {
-                    version,
-                    id,
-                    room,
-                    peers,
-                    ice_servers
+                |(version, id, room, peers, ice_servers, ice_transport_policy)| {
+                    ServerMessage::Welcome {
+                        version,
+                        id,
+                        room,
+                        peers,
+                        ice_servers,
+                        ice_transport_policy,
+                    }
                 }
             ),
         peer_id().prop_map(|id| ServerMessage::PeerJoined { id }),

@@ -1,7 +1,8 @@
 //! Command-line flags (and a few environment variables) of the server.
 
+use crate::turn::{TurnRest, TurnSecret};
 use clap::Parser;
-use protocol::IceServer;
+use protocol::{IceServer, IceTransportPolicy};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,6 +31,50 @@ pub struct Config {
     /// Credential for all ICE servers (TURN).
     #[arg(long, env = "ICE_CREDENTIAL", hide_env_values = true)]
     pub ice_credential: Option<String>,
+
+    /// A TURN server URL that takes short-lived credentials made with --turn-secret (repeatable), e.g.
+    /// `turn:turn.example.org:3478?transport=udp`. Each person gets their own, valid for --turn-ttl.
+    #[arg(
+        long = "turn-url",
+        env = "TURN_URLS",
+        value_delimiter = ',',
+        requires = "turn_secret"
+    )]
+    pub turn_urls: Vec<String>,
+
+    /// The secret shared with the TURN server (coturn: `use-auth-secret`, `static-auth-secret`). It never
+    /// leaves this server.
+    #[arg(long, env = "TURN_SECRET", hide_env_values = true, value_parser = parse_secret, requires = "turn_urls")]
+    pub turn_secret: Option<TurnSecret>,
+
+    /// How long TURN credentials stay valid after a join (a duration: `1h`, `20m`). A rejoin gets new ones.
+    #[arg(long, env = "TURN_TTL", default_value = "1h", value_parser = parse_duration)]
+    pub turn_ttl: Duration,
+
+    /// `relay` makes every page use only relayed (TURN) candidates: every connection goes through the TURN
+    /// server and no peer learns another's address. `all` (the default) also tries direct connections.
+    #[arg(long, env = "ICE_TRANSPORT_POLICY", default_value = "all", value_parser = parse_policy)]
+    pub ice_transport_policy: IceTransportPolicy,
+
+    /// Serve HTTPS and WSS with this certificate chain (PEM), for example the `fullchain.pem` an ACME client
+    /// writes. Needs --tls-key.
+    #[arg(
+        long,
+        env = "TLS_CERT",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert, for example `privkey.pem`.
+    #[arg(long, env = "TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS and WSS with a self-signed certificate for localhost, the listen address and this machine's
+    /// addresses. It is made once and kept in `self-signed.pem` in the working directory (delete it for a new
+    /// one); its SHA-256 fingerprint is printed on stdout.
+    #[arg(long, env = "TLS_SELF_SIGNED")]
+    pub tls_self_signed: bool,
 
     /// Most people in one room.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
@@ -122,6 +167,37 @@ impl Config {
             })
             .collect()
     }
+
+    /// The TURN servers with short-lived credentials, if --turn-url and --turn-secret are set.
+    pub fn turn_rest(&self) -> Option<TurnRest> {
+        let urls: Vec<String> = self
+            .turn_urls
+            .iter()
+            .map(|url| url.trim().to_owned())
+            .filter(|url| !url.is_empty())
+            .collect();
+        let secret = self.turn_secret.clone()?;
+        (!urls.is_empty()).then_some(TurnRest {
+            urls,
+            secret,
+            ttl: self.turn_ttl,
+        })
+    }
+}
+
+fn parse_secret(text: &str) -> Result<TurnSecret, String> {
+    if text.is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(TurnSecret::new(text))
+}
+
+fn parse_policy(text: &str) -> Result<IceTransportPolicy, String> {
+    match text {
+        "all" => Ok(IceTransportPolicy::All),
+        "relay" => Ok(IceTransportPolicy::Relay),
+        _ => Err("must be `all` or `relay`".into()),
+    }
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -190,6 +266,59 @@ mod tests {
         assert_eq!(config.redis.as_deref(), Some("redis://127.0.0.1:6379"));
         assert_eq!(config.trusted_proxies.len(), 2);
         assert!(Config::try_parse_from(["server", "--trusted-proxy", "proxy.example"]).is_err());
+    }
+
+    #[test]
+    fn turn_rest_needs_both_url_and_secret() {
+        let config = Config::try_parse_from([
+            "server",
+            "--turn-url",
+            "turn:t:3478?transport=udp",
+            "--turn-url",
+            "turn:t:3478?transport=tcp",
+            "--turn-secret",
+            "s",
+            "--turn-ttl",
+            "10m",
+            "--ice-transport-policy",
+            "relay",
+        ])
+        .unwrap();
+        let turn = config.turn_rest().unwrap();
+        assert_eq!(turn.urls.len(), 2);
+        assert_eq!(turn.ttl, Duration::from_secs(600));
+        assert_eq!(config.ice_transport_policy, IceTransportPolicy::Relay);
+        assert!(!format!("{config:?}").contains("\"s\""));
+        let defaults = Config::try_parse_from(["server"]).unwrap();
+        assert!(defaults.turn_rest().is_none());
+        assert_eq!(defaults.turn_ttl, Duration::from_secs(3600));
+        assert_eq!(defaults.ice_transport_policy, IceTransportPolicy::All);
+        assert!(Config::try_parse_from(["server", "--turn-url", "turn:t"]).is_err());
+        assert!(Config::try_parse_from(["server", "--turn-secret", "s"]).is_err());
+        assert!(Config::try_parse_from(["server", "--ice-transport-policy", "none"]).is_err());
+    }
+
+    #[test]
+    fn tls_needs_a_cert_and_its_key_or_self_signed() {
+        let files = Config::try_parse_from(["server", "--tls-cert", "c.pem", "--tls-key", "k.pem"])
+            .unwrap();
+        assert_eq!(files.tls_cert, Some(PathBuf::from("c.pem")));
+        assert!(
+            Config::try_parse_from(["server", "--tls-self-signed"])
+                .unwrap()
+                .tls_self_signed
+        );
+        assert!(Config::try_parse_from(["server", "--tls-cert", "c.pem"]).is_err());
+        assert!(Config::try_parse_from(["server", "--tls-key", "k.pem"]).is_err());
+        assert!(Config::try_parse_from([
+            "server",
+            "--tls-self-signed",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem"
+        ])
+        .is_err());
     }
 
     #[test]

@@ -479,13 +479,14 @@ impl Session {
         let id = PeerId::from_secret(&secret);
         drop(secret);
         let state = &self.state;
-        let ice_servers = &state.ice_servers;
+        let ice_servers = state.ice_servers_for(&id);
         let welcome = |peers| ServerMessage::Welcome {
             version: VERSION,
             id: id.clone(),
             room: room.clone(),
             peers,
-            ice_servers: ice_servers.clone(),
+            ice_servers,
+            ice_transport_policy: state.config.ice_transport_policy,
         };
         let joined = match &state.shared {
             None => state.rooms.join(&room, id.clone(), &self.outbox, welcome),

@@ -2,9 +2,9 @@
 //! peers of a room over a WebSocket at `/ws`. The wire protocol is the `protocol` crate.
 //!
 //! Modules: [`config`] (flags), [`rooms`] (who is where, delivery), [`connection`] (one WebSocket: reader and
-//! writer tasks, limits), [`outbox`] (a connection's bounded queue), [`origin`], [`rate`], [`static_files`];
-//! with `--redis`, [`shared`] (rooms shared by several instances); [`metrics`] and [`client_ip`] (the
-//! per-address connection cap behind a trusted proxy).
+//! writer tasks, limits), [`outbox`] (a connection's bounded queue), [`origin`], [`rate`], [`static_files`],
+//! [`turn`] (short-lived TURN credentials), [`tls`] (HTTPS and WSS); with `--redis`, [`shared`] (rooms shared
+//! by several instances); [`metrics`] and [`client_ip`] (the per-address connection cap behind a trusted proxy).
 
 pub mod client_ip;
 pub mod config;
@@ -16,6 +16,8 @@ pub mod rate;
 pub mod rooms;
 pub mod shared;
 pub mod static_files;
+pub mod tls;
+pub mod turn;
 
 pub use config::Config;
 
@@ -45,6 +47,7 @@ pub struct AppState {
     /// Open connections per client address, for `--max-connections-per-ip`.
     per_ip: client_ip::PerIp,
     ice_servers: Vec<IceServer>,
+    turn: Option<turn::TurnRest>,
     connections: AtomicUsize,
     next_conn_id: AtomicU64,
     shutdown: watch::Sender<bool>,
@@ -71,6 +74,7 @@ impl AppState {
             metrics,
             per_ip: client_ip::PerIp::default(),
             ice_servers: config.ice_servers(),
+            turn: config.turn_rest(),
             connections: AtomicUsize::new(0),
             next_conn_id: AtomicU64::new(1),
             shutdown: watch::Sender::new(false),
@@ -111,6 +115,16 @@ impl AppState {
         m.rooms.set(self.rooms.room_count() as i64);
         m.people.set(self.rooms.peer_count() as i64);
         m.render()
+    }
+
+    /// The ICE servers for `peer`'s welcome: the static ones, then the TURN servers with credentials made for
+    /// `peer` now (so a rejoin gets fresh ones).
+    fn ice_servers_for(&self, peer: &protocol::PeerId) -> Vec<IceServer> {
+        let mut servers = self.ice_servers.clone();
+        if let Some(turn) = &self.turn {
+            servers.push(turn.ice_server_for(peer, std::time::SystemTime::now()));
+        }
+        servers
     }
 
     fn next_conn_id(&self) -> u64 {
@@ -180,6 +194,16 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    serve_with(listener, config, None, shutdown).await
+}
+
+/// [`serve`], over HTTPS and WSS when `tls` is given.
+pub async fn serve_with(
+    listener: TcpListener,
+    config: Config,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
     let index = config.dist.join("index.html");
     if !index.is_file() {
         error!(
@@ -193,16 +217,14 @@ pub async fn serve(
         addr = %listener.local_addr()?,
         dist = %state.config.dist.display(),
         ice_servers = state.ice_servers.len(),
+        turn_urls = state.turn.as_ref().map_or(0, |turn| turn.urls.len()),
+        ice_transport_policy = state.config.ice_transport_policy.as_str(),
         room_size = state.config.room_size,
         max_connections = state.config.max_connections,
         redis = state.shared.as_ref().map(|s| s.instance()),
         "serving"
     );
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let listener = listener.tap_io(|tcp| {
-        // Signaling messages are small and someone waits for each one.
-        let _ = tcp.set_nodelay(true);
-    });
     let signal = {
         let state = state.clone();
         async move {
@@ -211,9 +233,24 @@ pub async fn serve(
             state.begin_shutdown();
         }
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .await?;
+    match tls {
+        None => {
+            let listener = listener.tap_io(|tcp| {
+                // Signaling messages are small and someone waits for each one.
+                let _ = tcp.set_nodelay(true);
+            });
+            axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .await?
+        }
+        Some(acceptor) => {
+            // tap_io only so that ConnectInfo<SocketAddr> works for this listener (TlsListener sets nodelay).
+            let listener = tls::TlsListener::new(listener, acceptor)?.tap_io(|_| {});
+            axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .await?
+        }
+    }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     while state.connection_count() > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -1,4 +1,5 @@
-//! `server --listen ADDR --dist DIR`: prints `listening on http://ADDR` on stdout once bound, logs to stderr.
+//! `server --listen ADDR --dist DIR`: prints `listening on http://ADDR` (or `https://`, after the certificate's
+//! fingerprint) on stdout once bound, logs to stderr.
 
 use clap::Parser;
 use server::Config;
@@ -30,12 +31,30 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let tls = match server::tls::from_config(&config, addr, std::path::Path::new(".")) {
+        Ok(tls) => tls,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serve HTTPS");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     {
         let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "listening on http://{addr}");
+        if let Some(tls) = &tls {
+            let made = if tls.created { "made" } else { "kept" };
+            let _ = writeln!(
+                stdout,
+                "certificate {} ({made}); SHA-256 fingerprint {}",
+                tls.source.display(),
+                tls.fingerprint
+            );
+        }
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let _ = writeln!(stdout, "listening on {scheme}://{addr}");
         let _ = stdout.flush();
     }
-    match server::serve(listener, config, shutdown_signal()).await {
+    let acceptor = tls.map(|tls| tls.acceptor);
+    match server::serve_with(listener, config, acceptor, shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "server failed");

@@ -489,6 +489,7 @@ mod tests {
             room: "r".into(),
             peers,
             ice_servers: vec![],
+            ice_transport_policy: Default::default(),
         }
     }
 

@@ -18,13 +18,17 @@ use crate::{
     log::provide_logger,
     model::{log::millis, phase::Phase},
     signaling::{call::Call, random_hex},
-    webrtc::Stream,
+    webrtc::{can_make_calls, Error, Stream},
 };
 
 /// The peer-connection demo: Start, Call, Hang Up (and Stop), with the local and remote videos and a log.
 #[component]
 pub fn LoopbackDemo() -> impl IntoView {
     let log = provide_logger();
+    // Said up front, not on Call: a browser without RTCPeerConnection (WebKitGTK) can still show the camera.
+    if !can_make_calls() {
+        log.problem(Error::NoPeerConnection.to_string());
+    }
     let (call, set_call) = signal_local(None::<Call>);
     // Unmounting releases everything: no connection, handler or camera outlives the page (the hook releases
     // the camera, after the call).

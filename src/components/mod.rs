@@ -6,8 +6,10 @@
 //! - [`ui`]: the alert banner, a video tile, the log panel.
 //! - [`local_media`]: the `use_local_media` hook, a page's camera and microphone.
 //! - [`stats_panel`], [`media_controls`], [`chat`]: the panels both pages have.
+//! - [`connection_check`]: "Check my connection" on the room page.
 
 pub mod chat;
+pub mod connection_check;
 pub mod demo;
 pub mod local_media;
 pub mod media_controls;

@@ -71,7 +71,11 @@ pub(super) async fn user_media(audio: &JsValue, video: &JsValue) -> Result<Media
     request.set_audio(audio);
     request.set_video(video);
     let promise = media_devices()?.get_user_media_with_constraints(&request)?;
-    as_stream(JsFuture::from(promise).await?)
+    as_stream(
+        JsFuture::from(promise)
+            .await
+            .map_err(|e| Error::from_js(e).in_device_request())?,
+    )
 }
 
 /// One new track from `getUserMedia`: audio (`video == false`) or video, from `device` at `size`.
@@ -129,7 +133,11 @@ pub(super) async fn screen() -> Result<MediaStreamTrack, Error> {
     let request = DisplayMediaStreamConstraints::new();
     request.set_video(&JsValue::TRUE);
     let promise = media_devices()?.get_display_media_with_constraints(&request)?;
-    first_track(&as_stream(JsFuture::from(promise).await?)?)
+    first_track(&as_stream(
+        JsFuture::from(promise)
+            .await
+            .map_err(|e| Error::from_js(e).in_device_request())?,
+    )?)
 }
 
 /// The device and size a track really uses (`getSettings()`); a size is `None` for audio.

@@ -25,6 +25,15 @@ pub enum Error {
     },
     /// `AbortError`: the browser gave up for a reason of its own, for example a device that went away.
     Aborted,
+    /// `SecurityError`: the browser's security rules forbid what was asked (a WebSocket to a blocked port or
+    /// from a secure page to `ws://`, a camera disabled by policy). Says nothing about the camera by itself:
+    /// [`Error::in_device_request`] makes it the camera's refusal where it came from getUserMedia.
+    Blocked {
+        /// The browser's own words.
+        message: String,
+    },
+    /// There is no `RTCPeerConnection` (for example WebKitGTK without WebRTC): no call can be made.
+    NoPeerConnection,
     /// Anything else, kept with the browser's own name and message.
     Browser {
         /// The exception's `name`, for example `InvalidStateError` (or `Error` for a non-DOM value).
@@ -39,9 +48,10 @@ impl Error {
     /// constraint. Pure, so the mapping is tested natively.
     pub fn from_parts(name: &str, message: &str, constraint: Option<&str>) -> Self {
         match name {
-            "NotAllowedError" | "PermissionDeniedError" | "SecurityError" => {
-                Error::PermissionDenied
-            }
+            "NotAllowedError" | "PermissionDeniedError" => Error::PermissionDenied,
+            "SecurityError" => Error::Blocked {
+                message: message.to_owned(),
+            },
             "NotFoundError" | "DevicesNotFoundError" => Error::NoDevice,
             "NotReadableError" | "TrackStartError" => Error::DeviceBusy,
             "OverconstrainedError" | "ConstraintNotSatisfiedError" => Error::Overconstrained {
@@ -52,6 +62,15 @@ impl Error {
                 name: name.to_owned(),
                 message: message.to_owned(),
             },
+        }
+    }
+
+    /// The same error, as the answer to a request for the camera or microphone: there, a security refusal is
+    /// the camera being refused.
+    pub fn in_device_request(self) -> Self {
+        match self {
+            Error::Blocked { .. } => Error::PermissionDenied,
+            other => other,
         }
     }
 
@@ -114,6 +133,17 @@ impl fmt::Display for Error {
             Error::Aborted => f.write_str(
                 "The browser stopped the request before it finished. Press Start to try again.",
             ),
+            Error::Blocked { message } if message.is_empty() => {
+                f.write_str("The browser blocked this for security reasons.")
+            }
+            Error::Blocked { message } => write!(
+                f,
+                "The browser blocked this for security reasons: {message}"
+            ),
+            Error::NoPeerConnection => f.write_str(
+                "This browser cannot make WebRTC calls (it has no RTCPeerConnection). \
+                 Open this page in a current Firefox, Chrome, Edge or Safari.",
+            ),
             Error::Browser { name, message } if message.is_empty() => write!(f, "{name}"),
             Error::Browser { name, message } => write!(f, "{name}: {message}"),
         }
@@ -139,6 +169,21 @@ mod tests {
             assert_eq!(error, expected, "{name}");
             assert!(error.to_string().contains(words), "{name}: {error}");
         }
+    }
+
+    #[test]
+    fn a_security_error_names_no_camera_unless_it_came_from_one() {
+        let refused = Error::from_parts("SecurityError", "The operation is insecure.", None);
+        assert_eq!(
+            refused.to_string(),
+            "The browser blocked this for security reasons: The operation is insecure."
+        );
+        assert!(!refused.to_string().contains("amera"));
+        assert_eq!(refused.in_device_request(), Error::PermissionDenied);
+        assert_eq!(Error::NoDevice.in_device_request(), Error::NoDevice);
+        assert!(Error::NoPeerConnection
+            .to_string()
+            .starts_with("This browser cannot make WebRTC calls"));
     }
 
     #[test]

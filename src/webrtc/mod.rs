@@ -7,6 +7,7 @@ pub mod channel;
 pub mod devices;
 mod error;
 mod file;
+pub mod ice_check;
 pub mod json;
 mod listener;
 mod media;
@@ -22,7 +23,7 @@ pub use file::{FileHandle, FileParts, ObjectUrl};
 pub use listener::Listener;
 pub use media::{show, Ended, LocalMedia, MediaHandle, Stream, Swap};
 pub use negotiation::{Candidate, Description};
-pub use peer::PeerConnection;
+pub use peer::{CandidateError, PeerConnection};
 pub use socket::{Closed, Socket};
 pub use stats::StatsObject;
 pub use timer::{sleep, Timeout};
@@ -38,6 +39,17 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, Error> {
     let mut bytes = vec![0u8; n];
     crypto.get_random_values_with_u8_array(&mut bytes)?;
     Ok(bytes)
+}
+
+/// Whether this browser can make WebRTC calls at all (it has `RTCPeerConnection`).
+pub fn can_make_calls() -> bool {
+    web_sys::window().is_some_and(|window| {
+        js_sys::Reflect::get(
+            &window,
+            &wasm_bindgen::JsValue::from_str("RTCPeerConnection"),
+        )
+        .is_ok_and(|constructor| constructor.is_function())
+    })
 }
 
 /// Milliseconds since the page started loading (`performance.now()`), or 0 where there is no clock.

@@ -10,12 +10,14 @@ use super::{
 use crate::{
     components::{
         chat::ChatPanel,
+        connection_check::ConnectionCheck,
         local_media::{use_local_media, LocalMediaOptions},
         media_controls::MediaControls,
         ui::{LogPanel, Problem, VideoTile},
     },
     log::provide_logger,
     signaling::session::{Connection, RoomView, Session},
+    webrtc::{can_make_calls, Error},
 };
 
 /// A call with everyone in `room`: captures the camera, joins through `server`, and shows everyone.
@@ -55,7 +57,14 @@ pub fn RoomPage(
             });
         }
     };
-    join();
+    // A browser without RTCPeerConnection is told so, instead of joining as if all were well.
+    if can_make_calls() {
+        join();
+    } else {
+        let reason = Error::NoPeerConnection.to_string();
+        log.problem(reason.clone());
+        view.connection.set(Connection::Refused(reason));
+    }
 
     // **Leave**: out of the room, every connection closed, the camera off.
     let leave = move || {
@@ -130,6 +139,7 @@ pub fn RoomPage(
             <Show when=alone>
                 <p class="hint">"Nobody else is here yet. Send them the link above."</p>
             </Show>
+            <ConnectionCheck servers=view.ice_servers />
 
             <div class="controls">
                 <Show

@@ -7,7 +7,7 @@ use futures::{
     channel::mpsc::unbounded,
     future::{AbortHandle, Abortable},
 };
-use protocol::{IceServer, PeerId, Signal};
+use protocol::{IceServer, IceTransportPolicy, PeerId, Signal};
 
 use super::{
     is_polite,
@@ -17,6 +17,7 @@ use super::{
 };
 use crate::{
     model::call::CallIds,
+    model::ice::candidate_error_problem,
     signaling::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL},
     webrtc::{Error, PeerConnection, Stream},
 };
@@ -26,17 +27,18 @@ impl RemotePeer {
     ///
     /// - `dial`: we start the negotiation (we are the newcomer). Our tracks are added now, which makes the
     ///   browser ask for an offer. Otherwise we wait for their offer and add our tracks when answering it.
+    /// - `ice_servers`, `policy`: what the server's welcome said (`relay`: through TURN only).
     /// - `media`: what we send; `None` receives only.
     pub fn connect(
         me: &PeerId,
         id: PeerId,
         dial: bool,
-        ice_servers: &[IceServer],
+        (ice_servers, policy): (&[IceServer], IceTransportPolicy),
         media: Option<Stream>,
         report: impl Fn(PeerEvent) + 'static,
     ) -> Result<RemotePeer, Error> {
         let report: Rc<dyn Fn(PeerEvent)> = Rc::new(report);
-        let pc = Rc::new(PeerConnection::with_ice_servers(ice_servers)?);
+        let pc = Rc::new(PeerConnection::with_ice_servers(ice_servers, policy)?);
         let (steps, queue) = unbounded();
 
         // Every signal we send names this connection (a random number) and theirs, once we know it.
@@ -45,6 +47,20 @@ impl RemotePeer {
             let (ids, report) = (ids.clone(), report.clone());
             Rc::new(move |signal| report(PeerEvent::Signal(ids.get().stamp(), signal)))
         };
+        // An ICE server that refused us: a TURN server that refuses our credentials is said once, in the
+        // banner, instead of a silent timeout; anything else is a log line.
+        let tell = report.clone();
+        let said = Cell::new(false);
+        pc.on_ice_candidate_error(move |error| {
+            match candidate_error_problem(error.code, &error.url) {
+                Some(problem) if !said.replace(true) => tell(PeerEvent::Problem(problem)),
+                Some(_) => {}
+                None => tell(PeerEvent::Log(format!(
+                    "ICE server {} gave no candidate: error {} {}",
+                    error.url, error.code, error.text
+                ))),
+            }
+        })?;
 
         // ICE: trickle every candidate to the peer as it is found, and say when there are no more.
         let trickle = send.clone();

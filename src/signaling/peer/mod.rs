@@ -78,6 +78,8 @@ pub enum PeerEvent {
     Status(PeerStatus),
     /// A step worth a line in the log.
     Log(String),
+    /// A failure the person must see (the banner), though the connection may still come up.
+    Problem(String),
 }
 
 /// Whether this side is the polite one towards `other`: the side with the greater id yields in a glare.

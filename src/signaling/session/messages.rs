@@ -30,8 +30,14 @@ impl Inner {
                 id,
                 peers,
                 ice_servers,
+                ice_transport_policy,
                 ..
-            } => self.welcomed(id, peers, ice_servers),
+            } => {
+                // Fresh TURN credentials with every welcome; connections made from now on use them.
+                self.ice_transport_policy = ice_transport_policy;
+                self.view.ice_servers.try_set(ice_servers.clone());
+                self.welcomed(id, peers, ice_servers)
+            }
             ServerMessage::PeerJoined { id } => {
                 self.present.insert(id.clone(), ());
                 if self.peers.contains_key(&id) {
@@ -69,6 +75,7 @@ impl Inner {
         }
         if again {
             self.log(format!("Rejoined room {} as {}", self.room, id.short()));
+            self.refresh_ice_servers();
         } else {
             self.log(format!(
                 "Joined room {} as {}; {} already here",
@@ -84,6 +91,22 @@ impl Inner {
             if !self.peers.contains_key(&peer) {
                 // **Dial**: we are the newcomer, so we make the offer.
                 self.add_peer(peer, true);
+            }
+        }
+    }
+
+    /// The connections that are up keep running on their relay; fresh TURN credentials from this welcome are for
+    /// their next ICE restart, which would otherwise ask the TURN server with expired ones.
+    fn refresh_ice_servers(&self) {
+        for peer in self.peers.values() {
+            if let Err(error) = peer
+                .connection()
+                .set_ice_servers(&self.ice_servers, self.ice_transport_policy)
+            {
+                self.log(format!(
+                    "Could not give the connection to {} fresh ICE servers: {error}",
+                    peer.id().short()
+                ));
             }
         }
     }

@@ -33,7 +33,7 @@ use std::{
 };
 
 use leptos::prelude::*;
-use protocol::{ClientMessage, IceServer, PeerId};
+use protocol::{ClientMessage, IceServer, IceTransportPolicy, PeerId};
 
 pub use self::{
     peers::ABSENT_GRACE_MS,
@@ -43,7 +43,7 @@ pub use self::{
 use super::{peer::RemotePeer, random_hex};
 use crate::{
     model::roster::Roster,
-    webrtc::{now_ms, Socket, Stream, Timeout},
+    webrtc::{Socket, Stream, Timeout},
 };
 
 /// Our presence in one room. Dropping it leaves the room and closes every connection.
@@ -62,6 +62,7 @@ struct Inner {
     socket: Option<Socket>,
     me: Option<PeerId>,
     ice_servers: Vec<IceServer>,
+    ice_transport_policy: IceTransportPolicy,
     peers: Roster<PeerId, RemotePeer>,
     /// Who the server says is in the room (since our last welcome).
     present: Roster<PeerId, ()>,
@@ -82,15 +83,15 @@ struct Inner {
 
 impl Session {
     /// **Join** `room` through the server at `url` (`ws://host/ws`), sending `media` to everyone there.
+    ///
+    /// Without secure random numbers there is no secret that nobody can guess, so no id of our own: the page
+    /// says so and does not join.
     pub fn join(room: String, url: String, media: Option<Stream>, view: RoomView) -> Session {
-        let secret = random_hex(32).unwrap_or_else(|error| {
-            view.log.error(format!(
-                "No secure random numbers ({error}); using the clock"
-            ));
+        let secret = random_hex(32);
+        let refused = secret.as_ref().err().map(|error| {
             format!(
-                "{:032x}{:032x}",
-                now_ms().to_bits(),
-                js_sys::Date::now().to_bits()
+                "This browser cannot make secure random numbers ({error}), so this page cannot join a room \
+                 safely. Open it in a current browser."
             )
         });
         let inner = Rc::new_cyclic(|this| {
@@ -98,12 +99,13 @@ impl Session {
                 this: this.clone(),
                 url,
                 room,
-                secret,
+                secret: secret.unwrap_or_default(),
                 media,
                 view,
                 socket: None,
                 me: None,
                 ice_servers: Vec::new(),
+                ice_transport_policy: IceTransportPolicy::All,
                 peers: Roster::new(),
                 present: Roster::new(),
                 attempt: 0,
@@ -116,7 +118,15 @@ impl Session {
                 done: false,
             })
         });
-        inner.borrow_mut().connect();
+        match refused {
+            None => inner.borrow_mut().connect(),
+            Some(reason) => {
+                let mut inner = inner.borrow_mut();
+                inner.done = true;
+                inner.view.log.problem(reason.clone());
+                inner.view.connection.try_set(Connection::Refused(reason));
+            }
+        }
         Session { inner }
     }
 
@@ -128,7 +138,7 @@ impl Session {
     /// Joins again after leaving, with the same id.
     pub fn rejoin(&self) {
         let mut inner = self.inner.borrow_mut();
-        if inner.done && inner.socket.is_none() {
+        if inner.done && inner.socket.is_none() && !inner.secret.is_empty() {
             inner.done = false;
             inner.attempt = 0;
             inner.view.connection.try_set(Connection::Connecting);

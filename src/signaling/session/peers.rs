@@ -76,12 +76,13 @@ impl Inner {
                 });
             }
             PeerEvent::Log(text) => log.info(format!("{name}: {text}")),
+            PeerEvent::Problem(text) => log.problem(text),
         };
         match RemotePeer::connect(
             &me,
             id.clone(),
             dial,
-            &self.ice_servers,
+            (&self.ice_servers, self.ice_transport_policy),
             self.media.clone(),
             report,
         ) {

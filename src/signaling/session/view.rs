@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use protocol::PeerId;
+use protocol::{IceServer, PeerId};
 
 use crate::{
     log::Logger,
@@ -87,6 +87,9 @@ pub struct RoomView {
     pub notice: RwSignal<Option<String>>,
     /// When we first sent `join` (`performance.now()`), to time the first remote frame.
     pub joined_at: RwSignal<Option<f64>>,
+    /// The STUN and TURN servers of our last welcome (with this person's TURN credentials), for the
+    /// connection check.
+    pub ice_servers: RwSignal<Vec<IceServer>>,
     /// The log, and the alert banner.
     pub log: Logger,
 }
@@ -100,6 +103,7 @@ impl RoomView {
             tiles: RwSignal::new_local(Roster::new()),
             notice: RwSignal::new(None),
             joined_at: RwSignal::new(None),
+            ice_servers: RwSignal::new(Vec::new()),
             log,
         }
     }

@@ -8,7 +8,40 @@ use super::{
     state, PeerConnection,
 };
 
+/// An `icecandidateerror`: an ICE server (STUN or TURN) that did not give us a candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateError {
+    /// The STUN error code: 401 (credentials refused), 701 (server unreachable), ...
+    pub code: u16,
+    /// The ICE server's URL, as configured.
+    pub url: String,
+    /// The browser's or server's reason phrase (may be empty).
+    pub text: String,
+}
+
 impl PeerConnection {
+    /// `icecandidateerror`: an ICE server refused us or could not be reached.
+    pub fn on_ice_candidate_error(
+        &self,
+        mut handler: impl FnMut(CandidateError) + 'static,
+    ) -> Result<(), Error> {
+        self.listeners
+            .add("icecandidateerror", move |event: Event| {
+                let field = |key: &str| js_sys::Reflect::get(&event, &key.into()).ok();
+                handler(CandidateError {
+                    code: field("errorCode")
+                        .and_then(|code| code.as_f64())
+                        .map_or(0, |code| code as u16),
+                    url: field("url")
+                        .and_then(|url| url.as_string())
+                        .unwrap_or_default(),
+                    text: field("errorText")
+                        .and_then(|text| text.as_string())
+                        .unwrap_or_default(),
+                })
+            })
+    }
+
     /// `iceconnectionstatechange`, with the new `iceConnectionState` ("checking", "connected", ...).
     pub fn on_ice_connection_state_change(
         &self,

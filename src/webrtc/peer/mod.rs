@@ -7,6 +7,8 @@
 mod events;
 mod tracks;
 
+pub use events::CandidateError;
+
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{RtcConfiguration, RtcIceServer, RtcPeerConnection};
 
@@ -24,38 +26,37 @@ pub struct PeerConnection {
 impl PeerConnection {
     /// A new connection with no ICE servers: host candidates only, which is all two peers in one page need.
     pub fn new() -> Result<Self, Error> {
-        Self::with_ice_servers(&[])
+        Self::with_ice_servers(&[], protocol::IceTransportPolicy::All)
     }
 
     /// A new connection that gathers candidates through `ice_servers` (STUN for a public address, TURN for a
-    /// relay) as well as its own host candidates.
-    pub fn with_ice_servers(ice_servers: &[protocol::IceServer]) -> Result<Self, Error> {
-        let config = RtcConfiguration::new();
-        if !ice_servers.is_empty() {
-            let list = js_sys::Array::new();
-            for server in ice_servers {
-                let entry = RtcIceServer::new();
-                let urls: js_sys::Array = server
-                    .urls
-                    .iter()
-                    .map(|url| JsValue::from_str(url))
-                    .collect();
-                entry.set_urls(&urls);
-                if let Some(username) = &server.username {
-                    entry.set_username(username);
-                }
-                if let Some(credential) = &server.credential {
-                    entry.set_credential(credential);
-                }
-                list.push(&entry);
-            }
-            config.set_ice_servers(&list);
+    /// relay) as well as its own host candidates; with [`protocol::IceTransportPolicy::Relay`], relayed
+    /// candidates only.
+    pub fn with_ice_servers(
+        ice_servers: &[protocol::IceServer],
+        policy: protocol::IceTransportPolicy,
+    ) -> Result<Self, Error> {
+        if !super::can_make_calls() {
+            return Err(Error::NoPeerConnection);
         }
+        let config = configuration(ice_servers, policy)?;
         let pc = RtcPeerConnection::new_with_configuration(&config)?;
         Ok(PeerConnection {
             listeners: Listeners::on(&pc),
             pc,
         })
+    }
+
+    /// `setConfiguration()`: new ICE servers (fresh TURN credentials) for the connection's next gathering, an ICE
+    /// restart; what is connected now stays as it is.
+    pub fn set_ice_servers(
+        &self,
+        ice_servers: &[protocol::IceServer],
+        policy: protocol::IceTransportPolicy,
+    ) -> Result<(), Error> {
+        self.pc
+            .set_configuration_with_configuration(&configuration(ice_servers, policy)?)?;
+        Ok(())
     }
 
     /// `restartIce()`: gather new candidates and renegotiate (fires `negotiationneeded`).
@@ -134,6 +135,42 @@ impl Drop for PeerConnection {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// An RTCConfiguration with `ice_servers` and, unless it is `all`, the transport `policy`.
+fn configuration(
+    ice_servers: &[protocol::IceServer],
+    policy: protocol::IceTransportPolicy,
+) -> Result<RtcConfiguration, Error> {
+    let config = RtcConfiguration::new();
+    if policy != protocol::IceTransportPolicy::All {
+        js_sys::Reflect::set(
+            &config,
+            &JsValue::from_str("iceTransportPolicy"),
+            &JsValue::from_str(policy.as_str()),
+        )?;
+    }
+    if !ice_servers.is_empty() {
+        let list = js_sys::Array::new();
+        for server in ice_servers {
+            let entry = RtcIceServer::new();
+            let urls: js_sys::Array = server
+                .urls
+                .iter()
+                .map(|url| JsValue::from_str(url))
+                .collect();
+            entry.set_urls(&urls);
+            if let Some(username) = &server.username {
+                entry.set_username(username);
+            }
+            if let Some(credential) = &server.credential {
+                entry.set_credential(credential);
+            }
+            list.push(&entry);
+        }
+        config.set_ice_servers(&list);
+    }
+    Ok(config)
 }
 
 /// Reads a state attribute as the browser spells it; "unknown" if a browser lacks it.
