@@ -247,7 +247,7 @@ async function cut(label, seconds, { killServer = false } = {}) {
     const list = await pcs(p);
     console.log(`     ${p.name}: ${list.length - pcsBefore[p.name]} new RTCPeerConnection(s); ${openPcs(list).length} open`);
     check(openPcs(list).length === 1, `${p.name}: ${label}: one open connection (${openPcs(list).length})`);
-    const lines = (await logLines(p)).filter((l) => /Restarting ICE|calling them again|made a new call|Back: connected|Sending \d+ message/.test(l));
+    const lines = (await logLines(p)).filter((l) => /ICE restart|Asked them to restart|calling them again|made a new call|Back: connected|Sending \d+ message/.test(l));
     for (const l of lines.slice(-4)) console.log(`     ${p.name} log: ${l}`);
   }
 }

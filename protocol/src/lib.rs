@@ -152,6 +152,10 @@ pub enum Signal {
     /// The call this signal answers is gone on the sender's side (for example it dropped the call while the
     /// server said we had timed out): make a new call instead of renegotiating the old one.
     CallEnded,
+    /// Please restart ICE: sent to the side whose offer opened the call, which makes every later offer.
+    /// (Firefox answers a re-offer from the side that answered first with the opposite DTLS role, and Chromium
+    /// refuses that answer; offers from the first offerer work everywhere.)
+    RestartIce,
 }
 
 /// Which call a signal belongs to: the sender's connection, and the receiver's as the sender knows it.

@@ -30,6 +30,7 @@ fn signal() -> impl Strategy<Value = Signal> {
             ),
         Just(Signal::EndOfCandidates),
         Just(Signal::CallEnded),
+        Just(Signal::RestartIce),
     ]
 }
 

@@ -63,9 +63,9 @@ impl CallIds {
         let offer = matches!(signal, Signal::Offer { .. });
         let ended = matches!(signal, Signal::CallEnded);
         if to.is_some_and(|to| to != self.mine) {
-            // For a connection of ours that is gone. Only an offer needs an answer: they still think the call
-            // exists and would wait forever for ours.
-            return if offer {
+            // For a connection of ours that is gone. Only an offer, or a request for one, needs an answer: they
+            // still think the call exists and would wait forever for ours.
+            return if offer || matches!(signal, Signal::RestartIce) {
                 Verdict::Ended(CallRef {
                     from: self.mine,
                     to: Some(from),
@@ -196,6 +196,29 @@ mod tests {
         // A call-ended for a connection that is already gone changes nothing.
         let mut other = CallIds::new(9);
         assert_eq!(other.check(Some(back), &Signal::CallEnded), Verdict::Stale);
+    }
+
+    #[test]
+    fn a_restart_request_for_a_dropped_call_gets_call_ended_too() {
+        let mut ours = CallIds::new(5);
+        assert_eq!(
+            ours.check(call(2, Some(1)), &Signal::RestartIce),
+            Verdict::Ended(CallRef {
+                from: 5,
+                to: Some(2)
+            })
+        );
+        // On the call it names, it is applied; it cannot open a call.
+        let mut ours = CallIds::new(1);
+        assert_eq!(
+            ours.check(call(2, None), &Signal::RestartIce),
+            Verdict::Stale
+        );
+        assert_eq!(ours.check(call(2, Some(1)), &answer()), Verdict::Apply);
+        assert_eq!(
+            ours.check(call(2, Some(1)), &Signal::RestartIce),
+            Verdict::Apply
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use protocol::{IceServer, IceTransportPolicy, PeerId, Signal};
 
 use super::{
     is_polite,
-    negotiation::{candidate_signal, run, Step},
+    negotiation::{candidate_signal, run, FirstOffer, Step},
     watch::Watch,
     PeerEvent, RemotePeer,
 };
@@ -102,7 +102,16 @@ impl RemotePeer {
 
         let (task, registration) = AbortHandle::new_pair();
         let polite = is_polite(me, &id);
-        let steps_task = run(pc.clone(), polite, queue, pending, report.clone(), send);
+        let first_offer = FirstOffer::default();
+        let steps_task = run(
+            pc.clone(),
+            polite,
+            queue,
+            pending,
+            report.clone(),
+            send,
+            first_offer,
+        );
         wasm_bindgen_futures::spawn_local(async move {
             let _ = Abortable::new(steps_task, registration).await;
         });

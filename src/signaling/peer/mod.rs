@@ -181,6 +181,7 @@ fn signal_name(signal: &Signal) -> &'static str {
         Signal::Candidate { .. } => "a candidate",
         Signal::EndOfCandidates => "an end-of-candidates",
         Signal::CallEnded => "a call-ended",
+        Signal::RestartIce => "a restart request",
     }
 }
 

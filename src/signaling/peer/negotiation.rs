@@ -1,7 +1,7 @@
 //! Perfect negotiation for one peer: its steps run one at a time in one task, and the conversions between the
 //! browser's descriptions and candidates and the protocol's signals.
 
-use std::rc::Rc;
+use std::{cell::Cell, rc::Rc};
 
 use futures::{channel::mpsc::UnboundedReceiver, StreamExt};
 use protocol::{CallRef, Signal};
@@ -21,10 +21,15 @@ pub(super) enum Step {
     /// Tell them the call their signal named is gone here (`call-ended`, addressed by this reference). Sent from
     /// the task, never from inside the session's handling of their signal.
     CallEnded(CallRef),
-    /// The connection is down: **restart ICE** (withdrawing an offer of ours that was never answered, which
-    /// may have been lost with the server).
+    /// The connection is down: **restart ICE** if our offer opened the call (withdrawing an offer of ours
+    /// that was never answered, which may have been lost with the server); otherwise ask them to
+    /// (`restart-ice`), as only the first offerer makes later offers.
     Restart,
 }
+
+/// Whose offer opened the call: `Some(true)` ours, `Some(false)` theirs, `None` not settled yet. Shared by the
+/// negotiation task (which learns it) and the watch (which asks for restarts accordingly).
+pub(super) type FirstOffer = Rc<Cell<Option<bool>>>;
 
 /// The steps for one peer, one at a time: offers when negotiation is needed, and whatever the peer sends.
 pub(super) async fn run(
@@ -34,6 +39,7 @@ pub(super) async fn run(
     mut pending_media: Option<Option<Stream>>,
     report: Rc<dyn Fn(PeerEvent)>,
     send: Rc<dyn Fn(Signal)>,
+    first_offer: FirstOffer,
 ) {
     let log = |text: String| report(PeerEvent::Log(text));
     // Set when we ignored their offer in a glare: their candidates for it will fail, and that is expected.
@@ -75,13 +81,19 @@ pub(super) async fn run(
                     let answer = pc.set_local_description_auto().await?;
                     log("Sent answer".into());
                     send(signal_of(answer));
+                    first_offer.set(first_offer.get().or(Some(false)));
                 }
                 Step::Receive(Signal::Answer { sdp }) => {
                     pc.set_remote_description(&Description::Answer(sdp)).await?;
                     log("Received answer".into());
+                    first_offer.set(first_offer.get().or(Some(true)));
                 }
                 Step::CallEnded(call) => report(PeerEvent::Signal(call, Signal::CallEnded)),
-                Step::Restart => {
+                Step::Restart if first_offer.get() == Some(false) => {
+                    log("Asked them to restart ICE (their offer opened the call)".into());
+                    send(Signal::RestartIce);
+                }
+                Step::Restart | Step::Receive(Signal::RestartIce) => {
                     if pc.signaling_state() == "have-local-offer" {
                         pc.rollback().await?;
                         log("Withdrew our offer: it was never answered".into());

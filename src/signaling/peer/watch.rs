@@ -2,8 +2,10 @@
 //! while it is down (the schedule is [`Recovery`]'s).
 //!
 //! The restart itself is a [`Step::Restart`] in the peer's negotiation task, so it runs in order with the offers
-//! and answers already on their way. Both sides restart when they see the connection down; if their offers cross,
-//! perfect negotiation decides whose restart wins.
+//! and answers already on their way. Both sides notice a connection down; the side whose offer opened the call
+//! restarts ICE, and the other asks it to (`restart-ice`): Firefox answers a re-offer from the side that answered
+//! first with the wrong DTLS role, which Chromium refuses. Crossing offers are still settled by perfect
+//! negotiation.
 
 use std::{
     cell::RefCell,
@@ -172,7 +174,7 @@ impl Watch {
         let attempt = self.recovery.restarts() + 1;
         let wait = self.recovery.restart();
         self.log(format!(
-            "Restarting ICE (attempt {attempt}); trying again in {} s if still not connected",
+            "ICE restart (attempt {attempt}); trying again in {} s if still not connected",
             wait / 1000
         ));
         let _ = self.steps.unbounded_send(Step::Restart);
