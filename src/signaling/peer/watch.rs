@@ -20,7 +20,8 @@ use crate::{
     webrtc::{now_ms, PeerConnection, Timeout},
 };
 
-/// The connection's watcher: its recovery state and its two timers.
+/// The connection's watcher: its recovery state and its timers. Its log lines go out prefixed with the peer's
+/// short id by the session, so they do not name the peer again.
 pub(super) struct Watch {
     this: Weak<RefCell<Watch>>,
     name: String,
@@ -100,8 +101,7 @@ impl Watch {
                 }
                 if self.restart.is_none() {
                     self.log(format!(
-                        "Lost contact with {}: restarting ICE if it is not back in {DISCONNECTED_GRACE_MS} ms",
-                        self.name
+                        "Lost contact: restarting ICE if it is not back in {DISCONNECTED_GRACE_MS} ms"
                     ));
                     self.arm(DISCONNECTED_GRACE_MS);
                 }
@@ -143,14 +143,11 @@ impl Watch {
         let Some(pc) = self.pc.upgrade() else { return };
         match self.recovery.packets(pc.newest_packet_time(), now_ms()) {
             Some(Media::Stalled) => {
-                self.log(format!(
-                    "Nothing received from {} for a while: the network may be down",
-                    self.name
-                ));
+                self.log("Nothing received for a while: the network may be down".into());
                 self.status(PeerStatus::Interrupted);
             }
             Some(Media::Flowing) => {
-                self.log(format!("Media from {} flows again", self.name));
+                self.log("Media flows again".into());
                 self.status(PeerStatus::Connected);
             }
             None => {}
@@ -189,7 +186,7 @@ impl Watch {
         }
         let name = &self.name;
         self.log(format!(
-            "No connection to {name} after {} s; still trying",
+            "No connection after {} s; still trying",
             CONNECT_TIMEOUT_MS / 1000
         ));
         self.status(PeerStatus::Failed(format!(
