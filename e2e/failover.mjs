@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { startServer } from './signaling.mjs';
 import {
   check, require_, waitIn, sleep, enter, close, people, logLines, text, ownShortId, tiles, pcs,
-  openPcs, checkPlaying, screenshot, noProblem, shots, failureCount, runSteps,
+  openPcs, checkPlaying, screenshot, noProblem, shots, runSteps, runTest,
 } from './people.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -223,6 +223,7 @@ async function main() {
   });
 }
 
+/** Kills the instances, Redis and HAProxy (the browsers are runTest's). */
 function killAll() {
   for (const s of instances) s.killNow();
   for (const c of children) {
@@ -230,28 +231,6 @@ function killAll() {
       c.kill('SIGKILL');
     } catch {}
   }
-  for (const p of people) {
-    try {
-      p.browser.process()?.kill('SIGKILL');
-    } catch {}
-  }
 }
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
-const began = Date.now();
-const watchdog = setTimeout(() => {
-  console.log(`FAIL the whole run took longer than ${WATCHDOG_MS / 1000} s; killing everything`);
-  process.exit(1);
-}, WATCHDOG_MS);
-
-main()
-  .catch((error) => check(false, `unexpected error: ${error.stack ?? error}`))
-  .finally(async () => {
-    await Promise.all(people.map(close));
-    killAll();
-    clearTimeout(watchdog);
-    const seconds = ((Date.now() - began) / 1000).toFixed(1);
-    console.log(failureCount() ? `failover e2e: ${failureCount()} check(s) FAILED (${seconds} s)` : `failover e2e: all checks passed (${seconds} s)`);
-    process.exit(failureCount() ? 1 : 0);
-  });
+runTest('failover e2e', main, { watchdogMs: WATCHDOG_MS, onExit: killAll, after: async () => killAll() });

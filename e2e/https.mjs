@@ -25,13 +25,12 @@ import {
   checkPlaying,
   close,
   enter,
-  failureCount,
-  firstLine,
-  people,
   screenshot,
   shots,
   text,
   waitIn,
+  runTest,
+  servers,
 } from './people.mjs';
 
 if (process.argv.length < 4) {
@@ -57,7 +56,6 @@ const BROWSER_IP = '198.51.100.1';
 
 const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 const work = mkdtempSync(join(tmpdir(), 't12-https-'));
-const servers = [];
 
 function makeNetwork() {
   ip('netns', 'add', SERVER_NS);
@@ -169,33 +167,10 @@ async function main() {
   await close(C);
 }
 
+/** Removes the namespaces and the working files (servers and browsers are runTest's). */
 function cleanUp() {
-  for (const s of servers) s.killNow();
-  for (const p of people) {
-    try {
-      p.browser.process()?.kill('SIGKILL');
-    } catch {}
-  }
   removeNetwork();
   rmSync(work, { recursive: true, force: true });
 }
-process.on('exit', cleanUp);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
-const began = Date.now();
-const watchdog = setTimeout(() => {
-  console.log(`FAIL the whole run took longer than ${WATCHDOG_MS / 1000} s; killing everything`);
-  process.exit(1);
-}, WATCHDOG_MS);
-
-main()
-  .catch((error) => check(false, `unexpected error: ${firstLine(error)}\n${error.stack ?? ''}`))
-  .finally(async () => {
-    await Promise.all(people.map(close));
-    await Promise.all(servers.map((s) => s.kill()));
-    clearTimeout(watchdog);
-    const seconds = ((Date.now() - began) / 1000).toFixed(1);
-    const failures = failureCount();
-    console.log(failures ? `https e2e: ${failures} check(s) FAILED (${seconds} s)` : `https e2e: all checks passed (${seconds} s)`);
-    process.exit(failures ? 1 : 0);
-  });
+runTest('https e2e', main, { watchdogMs: WATCHDOG_MS, onExit: cleanUp, after: async () => cleanUp() });

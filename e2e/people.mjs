@@ -279,10 +279,12 @@ export async function dumpState({ who = people, running = servers, prefix = 'roo
 
 /**
  * Runs `main` under a watchdog of `watchdogMs`, then closes every browser and kills every server, runs `after`,
- * prints `<title>: all checks passed` or how many failed, and exits 1 on any failure.
+ * prints `<title>: all checks passed` or how many failed, and exits 1 on any failure. `onExit` runs on every
+ * exit, even a killed one (synchronous: kill what else the script started).
  */
-export function runTest(title, main, { watchdogMs = 240_000, after = async () => {} } = {}) {
+export function runTest(title, main, { watchdogMs = 240_000, after = async () => {}, onExit = () => {} } = {}) {
   process.on('exit', () => {
+    onExit();
     for (const s of servers) s.killNow();
     for (const p of people) {
       try {

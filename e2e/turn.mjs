@@ -29,14 +29,13 @@ import {
   close,
   enter,
   failureCount,
-  firstLine,
   logLines,
-  people,
   screenshot,
   shots,
   sleep,
   text,
   waitIn,
+  runTest,
 } from './people.mjs';
 
 if (process.argv.length < 4) {
@@ -278,37 +277,21 @@ async function main() {
   short.killNow();
 }
 
+/** Kills coturn and the servers this script started. */
 function killAll() {
   for (const child of children) {
     try {
       child.kill('SIGKILL');
     } catch {}
   }
-  for (const p of people) {
-    try {
-      p.browser.process()?.kill('SIGKILL');
-    } catch {}
-  }
 }
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
-const began = Date.now();
-const watchdog = setTimeout(() => {
-  console.log(`FAIL the whole run took longer than ${WATCHDOG_MS / 1000} s; killing everything`);
-  process.exit(1);
-}, WATCHDOG_MS);
-
-main()
-  .catch((error) => check(false, `unexpected error: ${firstLine(error)}\n${error.stack ?? ''}`))
-  .finally(async () => {
-    await Promise.all(people.map(close));
+runTest('turn e2e', main, {
+  watchdogMs: WATCHDOG_MS,
+  onExit: killAll,
+  after: async () => {
     killAll();
-    clearTimeout(watchdog);
-    const seconds = ((Date.now() - began) / 1000).toFixed(1);
-    const failures = failureCount();
     // coturn's log stays for a failed run.
-    if (!failures) await rm(join(shots, `turn-${process.pid}`), { recursive: true, force: true }).catch(() => {});
-    console.log(failures ? `turn e2e: ${failures} check(s) FAILED (${seconds} s)` : `turn e2e: all checks passed (${seconds} s)`);
-    process.exit(failures ? 1 : 0);
-  });
+    if (!failureCount()) await rm(join(shots, `turn-${process.pid}`), { recursive: true, force: true }).catch(() => {});
+  },
+});
