@@ -417,7 +417,8 @@ impl Session {
                     }
                     // Not here: maybe on another instance.
                     (Err(RelayError::UnknownPeer), Some(shared)) => {
-                        shared.relay(membership, &to, relayed).await
+                        // Boxed for the same reason as the join's.
+                        Box::pin(shared.relay(membership, &to, relayed)).await
                     }
                     (Err(e), _) => Err(e),
                 };
@@ -490,8 +491,9 @@ impl Session {
         };
         let joined = match &state.shared {
             None => state.rooms.join(&room, id.clone(), &self.outbox, welcome),
-            Some(shared) => shared
-                .join(&room, &id, &self.outbox, welcome)
+            // Boxed: the Redis call's future is large, and would otherwise be part of every connection's task
+            // for its whole life, with or without Redis.
+            Some(shared) => Box::pin(shared.join(&room, &id, &self.outbox, welcome))
                 .await
                 .map(|j| (j.membership, j.replaced)),
         };
