@@ -16,7 +16,6 @@
 // Skipped (exit 0, with the reason) when redis-server or haproxy is not installed. Prints PASS/FAIL per check.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { startServer } from './signaling.mjs';
 import {
   check, require_, waitIn, sleep, enter, close, people, logLines, text, ownShortId, tiles, pcs,
-  openPcs, checkPlaying, screenshot, noProblem, shots, runSteps, runTest,
+  openPcs, checkPlaying, screenshot, noProblem, shots, runSteps, runTest, freePort,
 } from './people.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,17 +44,6 @@ if (!HAPROXY || !REDIS) {
 
 const children = [];
 const instances = [];
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** A child process we kill at the end; `ready` resolves when `probe()` is true. */
 function startChild(command, args, env = {}) {

@@ -5,6 +5,7 @@
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
 
@@ -312,4 +313,16 @@ export function runTest(title, main, { watchdogMs = 240_000, after = async () =>
       console.log(`screenshots: ${shots}/`);
       process.exit(failureCount() ? 1 : 0);
     });
+}
+
+/** A TCP port that is free on 127.0.0.1 right now (for a helper such as Redis, HAProxy or coturn). */
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
 }

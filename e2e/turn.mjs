@@ -19,7 +19,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { startServer } from './signaling.mjs';
@@ -36,6 +36,7 @@ import {
   text,
   waitIn,
   runTest,
+  freePort,
 } from './people.mjs';
 
 if (process.argv.length < 4) {
@@ -50,18 +51,6 @@ const SECRET = randomBytes(16).toString('hex');
 const REFUSED = 'The TURN server refused our credentials';
 
 const children = [];
-
-/** A TCP port that is free on 127.0.0.1 right now (coturn takes the same number for UDP). */
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:`port`, or fails after `timeout` ms. */
 async function listening(port, timeout = 10_000) {
