@@ -1,7 +1,21 @@
 // How the end-to-end test and the benchmark start Chromium: Debian's binary, the fake camera and microphone,
 // and no traffic anywhere but 127.0.0.1. Nothing here downloads a browser.
 
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Writes, in `dir`, a script that starts Chromium inside network namespace `ns`, for `executablePath`
+ * (playwright talks to it over a pipe, which works across namespaces). Returns its path.
+ */
+export function chromiumInNamespace(ns, dir) {
+  const path = join(dir, `chromium-in-${ns}.sh`);
+  writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${ns} ${CHROMIUM} "$@"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
 
 export const CHROMIUM_ARGS = [
   '--use-fake-device-for-media-stream',

@@ -14,11 +14,11 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
+import { CHROMIUM_ARGS, chromiumInNamespace } from './browser.mjs';
 import { startServer } from './signaling.mjs';
 import {
   check,
@@ -79,14 +79,6 @@ function removeNetwork() {
   }
 }
 
-/** Chromium inside the browsers' namespace: a wrapper that playwright starts as if it were Chromium. */
-function browserWrapper() {
-  const path = join(work, 'chromium-in-netns');
-  writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${BROWSER_NS} ${CHROMIUM} "$@"\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
-
 /** The base64 SHA-256 of the certificate's public key, as --ignore-certificate-errors-spki-list takes it. */
 function spkiHash(pem) {
   const cert = new X509Certificate(pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/)[0]);
@@ -127,7 +119,7 @@ async function main() {
     `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${SERVER_IP}`,
     `--ignore-certificate-errors-spki-list=${spki}`,
   ];
-  const launch = { executablePath: browserWrapper(), args };
+  const launch = { executablePath: chromiumInNamespace(BROWSER_NS, work), args };
   const url = `${server.url}room/${randomBytes(16).toString('hex')}`;
   const [A, B] = await Promise.all([enter('A', url, launch), enter('B', url, launch)]);
   for (const p of [A, B]) {

@@ -18,11 +18,11 @@
 // this test makes and deletes.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CHROMIUM } from './browser.mjs';
+import { chromiumInNamespace } from './browser.mjs';
 import { startServer } from './signaling.mjs';
 import {
   check,
@@ -118,14 +118,6 @@ function shapeA(rate) {
     if (rate) tc(...`qdisc add dev ${dev} root tbf rate ${rate} burst 16kbit latency 300ms`.split(' '));
     else tc('qdisc', 'del', 'dev', dev, 'root');
   }
-}
-
-/** A script that starts Chromium inside namespace `ns` (playwright talks to it over a pipe, across namespaces). */
-function chromiumIn(ns) {
-  const path = join(work, `chromium-${ns}.sh`);
-  writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${ns} ${CHROMIUM} "$@"\n`);
-  chmodSync(path, 0o755);
-  return path;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -272,8 +264,8 @@ async function main() {
       '1. two people, each in their own network, join',
       async () => {
         [A, B] = await Promise.all([
-          enter('A', url, { executablePath: chromiumIn(NS.a), args }),
-          enter('B', url, { executablePath: chromiumIn(NS.b), args }),
+          enter('A', url, { executablePath: chromiumInNamespace(NS.a, work), args }),
+          enter('B', url, { executablePath: chromiumInNamespace(NS.b, work), args }),
         ]);
         for (const p of [A, B]) {
           await waitIn(p, 'shows "In the room"', () => document.querySelector('#connection')?.textContent === 'In the room');

@@ -45,25 +45,29 @@ impl PeerConnection {
     /// `iceconnectionstatechange`, with the new `iceConnectionState` ("checking", "connected", ...).
     pub fn on_ice_connection_state_change(
         &self,
-        mut handler: impl FnMut(String) + 'static,
+        handler: impl FnMut(String) + 'static,
     ) -> Result<(), Error> {
-        let pc = self.pc.clone();
-        self.listeners
-            .add("iceconnectionstatechange", move |_: Event| {
-                handler(state(&pc, "iceConnectionState"))
-            })
+        self.on_state("iceconnectionstatechange", "iceConnectionState", handler)
     }
 
     /// `connectionstatechange`, with the new `connectionState` ("connecting", "connected", ...).
     pub fn on_connection_state_change(
         &self,
+        handler: impl FnMut(String) + 'static,
+    ) -> Result<(), Error> {
+        self.on_state("connectionstatechange", "connectionState", handler)
+    }
+
+    /// `event`, handing over the connection's `attribute` as it is then.
+    fn on_state(
+        &self,
+        event: &'static str,
+        attribute: &'static str,
         mut handler: impl FnMut(String) + 'static,
     ) -> Result<(), Error> {
         let pc = self.pc.clone();
         self.listeners
-            .add("connectionstatechange", move |_: Event| {
-                handler(state(&pc, "connectionState"))
-            })
+            .add(event, move |_: Event| handler(state(&pc, attribute)))
     }
 
     /// `negotiationneeded`: something changed (a track, a transceiver, an ICE restart) that needs an offer.
