@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# The signaling benchmark: this server (one instance, and two instances sharing rooms through Redis),
+# peerjs-server and matchbox_server, measured side by side in one run by bench/signaling (signaling-bench).
+#
+#   scripts/bench-signaling.sh            the full run (about 4 minutes); prints one table
+#   scripts/bench-signaling.sh --smoke    a short run for CI: every row must produce figures; timings never fail it
+#   scripts/bench-signaling.sh --install  also installs the other servers when missing (peer@1.0.2 with npm,
+#                                         matchbox_server@0.15.0 with cargo, into target/bench-tools)
+#
+# Each server is pinned to CPU $SERVER_CPU (default 0) and the load generator to CPU $LOAD_CPU (default 1), with
+# taskset. A server that is not installed gets a row that says so. Redis (for the two-instance row) runs on the
+# server's CPU too, and its CPU time counts as the server's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SMOKE=0
+INSTALL=0
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) SMOKE=1 ;;
+    --install) INSTALL=1 ;;
+    *) echo "usage: $0 [--smoke] [--install]" >&2; exit 2 ;;
+  esac
+done
+
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+TOOLS=${BENCH_TOOLS:-target/bench-tools}
+if [ "$SMOKE" = 1 ]; then
+  IDLE=200 PAIRS=20 RATE=400 SECONDS_=1 CLOSED_PAIRS=20 FLOOD_PAIRS=4 FLOOD_SECONDS=1
+else
+  IDLE=10000 PAIRS=500 RATE=5000 SECONDS_=10 CLOSED_PAIRS=500 FLOOD_PAIRS=50 FLOOD_SECONDS=10
+fi
+SIZE=1000
+IN_FLIGHT=16
+
+cargo build --release --quiet -p server -p signaling-bench
+BENCH=target/release/signaling-bench
+SERVER=target/release/server
+
+# --- the other servers ----------------------------------------------------------------------------------
+PEERJS=${PEERJS:-$TOOLS/peerjs/node_modules/.bin/peerjs}
+MATCHBOX=${MATCHBOX_SERVER:-$TOOLS/bin/matchbox_server}
+if [ ! -x "$MATCHBOX" ] && command -v matchbox_server > /dev/null; then MATCHBOX=$(command -v matchbox_server); fi
+if [ ! -x "$PEERJS" ] && command -v npm > /dev/null && { [ "$INSTALL" = 1 ] || [ "$SMOKE" = 1 ]; }; then
+  # Small and quick: the smoke run installs it too.
+  mkdir -p "$TOOLS/peerjs"
+  (cd "$TOOLS/peerjs" && npm install --silent --no-audit --no-fund --prefix . peer@1.0.2 > /dev/null)
+fi
+if [ ! -x "$MATCHBOX" ] && [ "$INSTALL" = 1 ]; then
+  cargo install --locked --quiet matchbox_server@0.15.0 --root "$TOOLS"
+fi
+
+# --- processes ----------------------------------------------------------------------------------------
+PIDS=()
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2> /dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2> /dev/null || true; done
+  PIDS=()
+}
+LOGS=$(mktemp -d)
+trap 'stop_all; rm -rf "$LOGS"' EXIT
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})' 2> /dev/null ||
+    python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
+# Waits until 127.0.0.1:$1 accepts connections (at most 20 s).
+wait_port() {
+  for _ in $(seq 200); do
+    if (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "nothing listens on 127.0.0.1:$1 after 20 s" >&2
+  return 1
+}
+
+# Starts "$@" pinned to the server CPU; its pid is in $STARTED.
+start() {
+  local log=$1
+  shift
+  taskset -c "$SERVER_CPU" "$@" > "$LOGS/$log" 2>&1 &
+  STARTED=$!
+  PIDS+=("$STARTED")
+}
+
+OURS_FLAGS=(--dist dist --max-connections-per-ip 0 --rate-limit 1000000 --rate-burst 1000000
+  --max-connections 20000 --max-rooms 20000)
+start_ours() { # port [extra flags...]
+  local port=$1
+  shift
+  start "ours-$port.log" "$SERVER" --listen "127.0.0.1:$port" "${OURS_FLAGS[@]}" "$@"
+  wait_port "$port"
+  # Ready: with --redis, once Redis answered (/readyz says 200).
+  for _ in $(seq 100); do
+    if exec 3<> "/dev/tcp/127.0.0.1/$port" 2> /dev/null; then
+      printf 'GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+      local status
+      read -r _ status _ <&3 || true
+      exec 3<&-
+      if [ "$status" = 200 ]; then return 0; fi
+    fi
+    sleep 0.1
+  done
+  echo "the server on port $port is not ready after 10 s: $(cat "$LOGS/ours-$port.log")" >&2
+  return 1
+}
+
+RESULTS="$LOGS/results"
+: > "$RESULTS"
+# bench ROW KIND "URL..." "PID..." MODE ARGS...: one measurement; its figures go to $RESULTS as "@ ROW k=v ...".
+bench() {
+  local row=$1 kind=$2 urls=$3 pids=$4 mode=$5
+  shift 5
+  local args=(--kind "$kind" --label "$row/$mode")
+  for url in $urls; do args+=(--url "$url"); done
+  for pid in $pids; do args+=(--pid "$pid"); done
+  local out
+  if out=$(taskset -c "$LOAD_CPU" "$BENCH" "${args[@]}" "$mode" "$@" 2>&1); then
+    grep -v '^@ ' <<< "$out" >&2
+    grep '^@ ' <<< "$out" >> "$RESULTS"
+  else
+    echo "$out" >&2
+    echo "! $row/$mode failed" >> "$RESULTS"
+  fi
+}
+
+# Every measurement for one row, against servers that are running.
+measure() { # row kind "urls" "pids"
+  bench "$@" idle --connections "$IDLE"
+  bench "$@" rate --pairs "$PAIRS" --rate "$RATE" --seconds "$SECONDS_" --size "$SIZE"
+  bench "$@" closed --pairs "$CLOSED_PAIRS" --in-flight "$IN_FLIGHT" --seconds "$SECONDS_" --size "$SIZE"
+  bench "$@" flood --pairs "$FLOOD_PAIRS" --seconds "$FLOOD_SECONDS" --size "$SIZE"
+}
+
+MISSING=()
+echo "signaling benchmark, $(date -u +%Y-%m-%d), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); server on CPU $SERVER_CPU, load on CPU $LOAD_CPU" >&2
+
+# This server, one instance.
+port=$(free_port)
+start_ours "$port"
+measure ours ours "ws://127.0.0.1:$port" "$STARTED"
+stop_all
+
+# This server, two instances on Redis; every pair is split across them.
+if command -v redis-server > /dev/null; then
+  rport=$(free_port)
+  start redis.log redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no
+  redis_pid=$STARTED
+  wait_port "$rport"
+  p1=$(free_port)
+  start_ours "$p1" --redis "redis://127.0.0.1:$rport"
+  s1=$STARTED
+  p2=$(free_port)
+  start_ours "$p2" --redis "redis://127.0.0.1:$rport"
+  s2=$STARTED
+  row=ours-2-redis
+  urls="ws://127.0.0.1:$p1 ws://127.0.0.1:$p2"
+  pids="$s1 $s2 $redis_pid"
+  # Idle: two load generators at once, one per instance (a process may hold 20,000 descriptors at most).
+  bench "$row#1" ours "ws://127.0.0.1:$p1" "$s1" idle --connections "$IDLE" &
+  first=$!
+  bench "$row#2" ours "ws://127.0.0.1:$p2" "$s2" idle --connections "$IDLE"
+  wait "$first"
+  bench "$row" ours "$urls" "$pids" rate --pairs "$PAIRS" --rate "$RATE" --seconds "$SECONDS_" --size "$SIZE"
+  bench "$row" ours "$urls" "$pids" closed --pairs "$CLOSED_PAIRS" --in-flight "$IN_FLIGHT" --seconds "$SECONDS_" --size "$SIZE"
+  bench "$row" ours "$urls" "$pids" flood --pairs "$FLOOD_PAIRS" --seconds "$FLOOD_SECONDS" --size "$SIZE"
+  stop_all
+else
+  MISSING+=("ours-2-redis: redis-server is not installed")
+fi
+
+if [ -x "$PEERJS" ] && command -v node > /dev/null; then
+  port=$(free_port)
+  start peerjs.log node "$(dirname "$(readlink -f "$PEERJS")")/peerjs.js" --host 127.0.0.1 --port "$port" \
+    --key peerjs --concurrent_limit 30000
+  wait_port "$port"
+  measure peerjs peerjs "ws://127.0.0.1:$port" "$STARTED"
+  stop_all
+else
+  MISSING+=("peerjs-server: not installed (npm peer@1.0.2; run with --install)")
+fi
+
+if [ -x "$MATCHBOX" ]; then
+  port=$(free_port)
+  start matchbox.log "$MATCHBOX" "127.0.0.1:$port"
+  wait_port "$port"
+  measure matchbox matchbox "ws://127.0.0.1:$port" "$STARTED"
+  stop_all
+else
+  MISSING+=("matchbox_server: not installed (cargo install --locked matchbox_server@0.15.0; run with --install)")
+fi
+
+# --- the table ------------------------------------------------------------------------------------------
+echo
+awk -v rate="$RATE" -v pairs="$PAIRS" -v flood="$FLOOD_PAIRS" '
+  $1 == "@" {
+    split($2, name, "/"); row = name[1]; mode = name[2]
+    # The two-instance row has two idle lines, "row#1" and "row#2", one per instance.
+    part = sub(/#[0-9]+$/, "", row)
+    if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
+    for (i = 3; i <= NF; i++) {
+      split($i, kv, "=")
+      if (mode == "idle") { sum[row, kv[1]] += kv[2]; n[row, kv[1]]++ } else v[row, mode, kv[1]] = kv[2]
+    }
+  }
+  function get(row, mode, key) { return ((row, mode, key) in v) ? v[row, mode, key] : "-" }
+  # Idle: connections in all, and the mean cost per connection over the instances.
+  function kib(row) {
+    if (!((row, "kib_per_connection") in n)) return "-"
+    return sprintf("%.2f (%d)", sum[row, "kib_per_connection"] / n[row, "kib_per_connection"], sum[row, "connections"])
+  }
+  END {
+    printf "| server | idle KiB per connection (connections) | relay p50 / p99 / max at %s msg/s (ms) | max relayed/s (server CPU) | relayed per CPU-second | vs matchbox | nobody reading (%s pairs): peak RSS, readers cut off |\n", rate, flood
+    print "|---|---|---|---|---|---|---|"
+    base = get("matchbox", "closed", "per_cpu_second")
+    for (r = 1; r <= rows; r++) {
+      row = order[r]
+      per = get(row, "closed", "per_cpu_second")
+      ratio = (base != "-" && per != "-" && base + 0 > 0) ? sprintf("%.2f×", per / base) : "-"
+      printf "| %s | %s | %s / %s / %s | %s (%s %%) | %s | %s | %s MiB, %s |\n", row, kib(row),
+        get(row, "rate", "p50_ms"), get(row, "rate", "p99_ms"), get(row, "rate", "max_ms"),
+        get(row, "closed", "per_second"), get(row, "closed", "cpu_percent"), per, ratio,
+        get(row, "flood", "peak_mib"), get(row, "flood", "cut")
+    }
+  }' "$RESULTS"
+for missing in "${MISSING[@]}"; do echo "- $missing"; done
+if grep '^!' "$RESULTS" >&2; then
+  echo "some measurements failed (their output is above)" >&2
+  exit 1
+fi
