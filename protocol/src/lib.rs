@@ -311,6 +311,11 @@ macro_rules! codec {
 }
 
 #[cfg(feature = "json")]
+mod splice;
+#[cfg(feature = "json")]
+pub use splice::SignalEnvelope;
+
+#[cfg(feature = "json")]
 codec!(ClientMessage);
 #[cfg(feature = "json")]
 codec!(ServerMessage);

@@ -176,3 +176,80 @@ proptest! {
         prop_assert_eq!(is_valid_room_id(&id), expected);
     }
 }
+
+/// What the server relays for `text`: the fast path's frame if it takes the message, else the typed path's.
+/// Both must decode to the same `ServerMessage`.
+fn relayed_both_ways(text: &str, from: &PeerId) -> (Option<ServerMessage>, Option<ServerMessage>) {
+    let fast = SignalEnvelope::parse(text).map(|envelope| {
+        ServerMessage::decode(&envelope.relayed(from))
+            .expect("the fast path writes a server message")
+    });
+    let typed = match ClientMessage::decode(text) {
+        Ok(ClientMessage::Signal { call, signal, .. }) => Some(ServerMessage::Signal {
+            from: from.clone(),
+            call,
+            signal,
+        }),
+        _ => None,
+    };
+    (fast, typed)
+}
+
+/// A signal's JSON, with one of its fields changed to something that may or may not fit.
+fn mutated_signal() -> impl Strategy<Value = String> {
+    let field = prop_oneof![
+        Just("kind"),
+        Just("sdp"),
+        Just("candidate"),
+        Just("sdp_mid"),
+        Just("sdp_m_line_index"),
+        Just("username_fragment"),
+        Just("other"),
+    ];
+    let value = prop_oneof![
+        Just(r#""offer""#.to_string()),
+        Just(r#""candidate""#.to_string()),
+        Just(r#""end-of-candidates""#.to_string()),
+        Just("null".to_string()),
+        Just("7".to_string()),
+        Just("70000".to_string()),
+        Just("[]".to_string()),
+        any::<String>().prop_map(|s| serde_json::to_string(&s).unwrap()),
+    ];
+    (signal(), call_ref(), field, value).prop_map(|(signal, call, field, value)| {
+        let text = ClientMessage::Signal {
+            to: PeerId("you".into()),
+            call,
+            signal,
+        }
+        .encode();
+        let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        json["signal"][field] = serde_json::from_str(&value).unwrap();
+        json.to_string()
+    })
+}
+
+proptest! {
+    #[test]
+    fn the_fast_path_relays_every_signal_as_the_typed_path_would(
+        to in peer_id(),
+        from in peer_id(),
+        call in call_ref(),
+        signal in signal(),
+    ) {
+        let text = ClientMessage::Signal { to: to.clone(), call, signal }.encode();
+        let envelope = SignalEnvelope::parse(&text);
+        prop_assert!(envelope.is_some(), "the fast path refused {}", text);
+        prop_assert_eq!(envelope.map(|e| e.to.into_owned()), Some(to.0));
+        let (fast, typed) = relayed_both_ways(&text, &from);
+        prop_assert_eq!(fast, typed);
+    }
+
+    #[test]
+    fn the_fast_path_takes_nothing_the_typed_decoder_refuses(text in mutated_signal(), from in peer_id()) {
+        let (fast, typed) = relayed_both_ways(&text, &from);
+        if fast.is_some() {
+            prop_assert_eq!(fast, typed, "{}", text);
+        }
+    }
+}

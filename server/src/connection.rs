@@ -16,7 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use protocol::{ClientMessage, ErrorCode, LeaveReason, PeerId, ServerMessage, VERSION};
+use protocol::{
+    ClientMessage, ErrorCode, LeaveReason, PeerId, ServerMessage, SignalEnvelope, VERSION,
+};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +28,8 @@ use tracing::{debug, field, info, info_span, warn, Instrument, Span};
 /// Bytes tungstenite reads from the socket at a time. It is allocated up front for every connection, so it is
 /// kept small; a larger frame grows the buffer to its size.
 const READ_BUFFER: usize = 1024;
+/// Bytes of frames the writer gathers before it writes them to the socket (the buffer grows only when used).
+const WRITE_BATCH: usize = 16 * 1024;
 /// How long the last messages and the close frame may take to go out.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -59,10 +63,11 @@ pub(crate) async fn upgrade(
     );
     let max = state.config.max_frame_bytes as usize;
     ws.read_buffer_size(READ_BUFFER)
-        // Write each frame at once; the writer task is the queue.
-        .write_buffer_size(0)
-        // Room for the largest relayed message and a close frame; past it a send fails and the connection ends.
-        .max_write_buffer_size(2 * max + 4096)
+        // The writer gathers what is queued and flushes once (write_loop).
+        .write_buffer_size(WRITE_BATCH)
+        // Room for a batch, the largest relayed message and a close frame; past it a send fails and the
+        // connection ends.
+        .max_write_buffer_size(WRITE_BATCH + 2 * max + 4096)
         .max_message_size(max)
         .max_frame_size(max)
         .on_failed_upgrade(|e| debug!(error = %e, "WebSocket upgrade failed"))
@@ -229,38 +234,35 @@ async fn serve(
 
 /// Sends what the outbox queues, and a ping every `heartbeat`, until the outbox is closed or the socket fails.
 /// Then sends the queued messages (unless the client is too slow for them) and the close frame.
+///
+/// Everything queued is written at once: the frames go into tungstenite's write buffer (up to
+/// [`WRITE_BATCH`] bytes) and out in one `send` call, so a busy connection costs fewer system calls than frames.
 async fn write_loop(mut sink: Sink, outbox: Arc<Outbox>, heartbeat: Duration) {
     let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    'run: while outbox.closing().is_none() {
-        let message = match outbox.pop() {
-            Some(frame) => Message::Text(frame),
-            None => {
-                tokio::select! {
-                    biased;
-                    () = outbox.woken() => continue,
-                    _ = ping.tick() => Message::Ping(Bytes::new()),
-                }
+    while outbox.closing().is_none() {
+        let mut batch = false;
+        while let Some(frame) = outbox.pop() {
+            batch = true;
+            match unless_closing(&outbox, sink.feed(Message::Text(frame))).await {
+                Some(Ok(())) => {}
+                Some(Err(e)) => return send_failed(&outbox, e),
+                None => break,
             }
-        };
-        let send = sink.send(message);
-        tokio::pin!(send);
-        loop {
+        }
+        if !batch {
             tokio::select! {
                 biased;
-                sent = &mut send => match sent {
-                    Ok(()) => continue 'run,
-                    Err(e) => {
-                        debug!(error = %e, "send failed");
-                        outbox.finish();
-                        return;
-                    }
-                },
-                // A frame was queued (it waits its turn), or the connection is closing (even mid-send).
-                () = outbox.woken() => if outbox.closing().is_some() {
-                    break 'run;
+                () = outbox.woken() => continue,
+                _ = ping.tick() => if let Err(e) = sink.feed(Message::Ping(Bytes::new())).await {
+                    return send_failed(&outbox, e);
                 },
             }
+        }
+        match unless_closing(&outbox, sink.flush()).await {
+            Some(Ok(())) => {}
+            Some(Err(e)) => return send_failed(&outbox, e),
+            None => break,
         }
     }
     let closing = outbox.closing().unwrap_or(Closing::NORMAL);
@@ -273,6 +275,29 @@ async fn write_loop(mut sink: Sink, outbox: Arc<Outbox>, heartbeat: Duration) {
         sink.send(close_message(closing)).await
     };
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, farewell).await;
+    outbox.finish();
+}
+
+/// Runs `send` to its end, unless the connection is told to close meanwhile (a send to a slow consumer may wait
+/// for ever): then `None`. A frame queued meanwhile waits its turn.
+async fn unless_closing<F: std::future::Future<Output = Result<(), axum::Error>>>(
+    outbox: &Outbox,
+    send: F,
+) -> Option<Result<(), axum::Error>> {
+    tokio::pin!(send);
+    loop {
+        tokio::select! {
+            biased;
+            sent = &mut send => return Some(sent),
+            () = outbox.woken() => if outbox.closing().is_some() {
+                return None;
+            },
+        }
+    }
+}
+
+fn send_failed(outbox: &Outbox, error: axum::Error) {
+    debug!(%error, "send failed");
     outbox.finish();
 }
 
@@ -350,9 +375,20 @@ impl Session {
             );
         }
         match message {
-            Message::Text(text) => match ClientMessage::decode(&text) {
-                Ok(message) => self.dispatch(message).await,
-                Err(e) => self.bad_message(&e.to_string()),
+            // The fast path for the message that counts: a signal is checked where it lies and relayed as
+            // written (protocol::SignalEnvelope). Everything else is decoded into its type.
+            Message::Text(text) => match SignalEnvelope::parse(&text) {
+                Some(signal) => match &self.membership {
+                    Some(membership) => {
+                        let frame = signal.relayed(membership.id());
+                        self.relay(&signal.to, frame).await
+                    }
+                    None => self.not_joined(),
+                },
+                None => match ClientMessage::decode(&text) {
+                    Ok(message) => self.dispatch(message).await,
+                    Err(e) => self.bad_message(&e.to_string()),
+                },
             },
             Message::Binary(_) => self.bad_message("binary frames are not protocol messages"),
             // Pongs answer the heartbeat; receiving anything at all already reset the idle timeout.
@@ -390,57 +426,14 @@ impl Session {
                 room,
                 secret,
             } => self.join(version, room, secret).await,
-            ClientMessage::Signal { to, call, signal } => {
-                let Some(membership) = &self.membership else {
-                    self.drop_counted("not-joined");
-                    return self.error(ErrorCode::NotJoined, "join a room first");
-                };
-                let started = Instant::now();
-                let from = membership.id().clone();
-                let relayed = ServerMessage::Signal { from, call, signal }.encode();
-                let rooms = &self.state.rooms;
-                let local = rooms.relay(
-                    membership.room(),
-                    membership.id(),
-                    membership.conn_id(),
-                    &to,
-                    relayed.as_str().into(),
-                );
-                let metrics = &self.state.metrics;
-                let result = match (local, &self.state.shared) {
-                    (Ok(()), _) => {
-                        metrics.relayed.with_label_values(&["local"]).inc();
-                        metrics
-                            .relay_seconds
-                            .observe(started.elapsed().as_secs_f64());
-                        Ok(())
-                    }
-                    // Not here: maybe on another instance.
-                    (Err(RelayError::UnknownPeer), Some(shared)) => {
-                        // Boxed for the same reason as the join's.
-                        Box::pin(shared.relay(membership, &to, relayed)).await
-                    }
-                    (Err(e), _) => Err(e),
-                };
-                match result {
-                    Ok(()) => None,
-                    Err(RelayError::NotJoined) => {
-                        self.drop_counted("not-joined");
-                        self.error(ErrorCode::NotJoined, "you are no longer in the room")
-                    }
-                    Err(RelayError::UnknownPeer) => {
-                        self.drop_counted("unknown-peer");
-                        self.error(ErrorCode::UnknownPeer, format!("no peer {to} in your room"))
-                    }
-                    Err(RelayError::Unavailable) => {
-                        self.drop_counted("unavailable");
-                        self.error(
-                            ErrorCode::Unavailable,
-                            format!("{to} is on another server, and the servers' directory (Redis) cannot be reached: message dropped"),
-                        )
-                    }
+            ClientMessage::Signal { to, call, signal } => match &self.membership {
+                Some(membership) => {
+                    let from = membership.id().clone();
+                    let frame = ServerMessage::Signal { from, call, signal }.encode();
+                    self.relay(&to.0, frame).await
                 }
-            }
+                None => self.not_joined(),
+            },
             ClientMessage::Leave => match self.membership.take() {
                 Some(mut membership) => {
                     membership.set_reason(LeaveReason::Left);
@@ -449,6 +442,61 @@ impl Session {
                 None => self.error(ErrorCode::NotJoined, "not in a room"),
             },
             ClientMessage::Ping => self.send(&ServerMessage::Pong),
+        }
+    }
+
+    fn not_joined(&self) -> Option<End> {
+        self.drop_counted("not-joined");
+        self.error(ErrorCode::NotJoined, "join a room first")
+    }
+
+    /// Relays a `signal` frame to `to`: to its outbox if `to` is on this instance, else through Redis.
+    async fn relay(&self, to: &str, frame: String) -> Option<End> {
+        let Some(membership) = &self.membership else {
+            return self.not_joined();
+        };
+        let started = Instant::now();
+        let frame = Utf8Bytes::from(frame);
+        let local = self.state.rooms.relay(
+            membership.room(),
+            membership.id(),
+            membership.conn_id(),
+            to,
+            frame.clone(),
+        );
+        let metrics = &self.state.metrics;
+        let result = match (local, &self.state.shared) {
+            (Ok(()), _) => {
+                metrics.relayed_local.inc();
+                metrics
+                    .relay_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                Ok(())
+            }
+            // Not here: maybe on another instance.
+            (Err(RelayError::UnknownPeer), Some(shared)) => {
+                // Boxed for the same reason as the join's.
+                Box::pin(shared.relay(membership, to, frame.as_str())).await
+            }
+            (Err(e), _) => Err(e),
+        };
+        match result {
+            Ok(()) => None,
+            Err(RelayError::NotJoined) => {
+                self.drop_counted("not-joined");
+                self.error(ErrorCode::NotJoined, "you are no longer in the room")
+            }
+            Err(RelayError::UnknownPeer) => {
+                self.drop_counted("unknown-peer");
+                self.error(ErrorCode::UnknownPeer, format!("no peer {to} in your room"))
+            }
+            Err(RelayError::Unavailable) => {
+                self.drop_counted("unavailable");
+                self.error(
+                    ErrorCode::Unavailable,
+                    format!("{to} is on another server, and the servers' directory (Redis) cannot be reached: message dropped"),
+                )
+            }
         }
     }
 

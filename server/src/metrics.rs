@@ -17,6 +17,9 @@ pub struct Metrics {
     pub people: IntGauge,
     /// Signals handed to their addressee: `path` is `local` (same instance) or `redis` (another instance).
     pub relayed: IntCounterVec,
+    /// `relayed{path="local"}` and `relayed{path="redis"}`, looked up once: they count every signal.
+    pub relayed_local: IntCounter,
+    pub relayed_redis: IntCounter,
     /// Client messages not relayed or not acted on, by `reason`.
     pub dropped: IntCounterVec,
     /// Connections ended, by `reason` (the close reason, or `client` when the client closed).
@@ -85,12 +88,16 @@ impl Metrics {
         .unwrap_or_else(|_| unreachable_metric());
         let _ = registry.register(Box::new(relay_seconds.clone()));
         redis_up.set(1);
+        let relayed_local = relayed.with_label_values(&["local"]);
+        let relayed_redis = relayed.with_label_values(&["redis"]);
         Metrics {
             registry,
             connections,
             rooms,
             people,
             relayed,
+            relayed_local,
+            relayed_redis,
             dropped,
             disconnects,
             refused_joins,

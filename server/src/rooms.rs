@@ -68,19 +68,20 @@ pub enum RelayError {
     UnknownPeer,
 }
 
-/// Who gets a message.
-pub enum Targets {
+/// Who gets a message, by peer id.
+#[derive(Clone, Copy)]
+pub enum Targets<'a> {
     All,
-    AllBut(PeerId),
-    One(PeerId),
+    AllBut(&'a str),
+    One(&'a str),
 }
 
-impl Targets {
+impl Targets<'_> {
     fn includes(&self, id: &PeerId) -> bool {
-        match self {
+        match *self {
             Targets::All => true,
-            Targets::AllBut(but) => but != id,
-            Targets::One(one) => one == id,
+            Targets::AllBut(but) => id.0 != but,
+            Targets::One(one) => id.0 == one,
         }
     }
 }
@@ -166,15 +167,10 @@ impl Rooms {
             .filter(|m| m.id != id)
             .map(|m| m.id.clone())
             .collect();
-        deliver(
-            room,
-            members,
-            Targets::One(id.clone()),
-            frame(&welcome(others)),
-        );
+        deliver(room, members, Targets::One(&id.0), frame(&welcome(others)));
         if !replaced {
             let joined = frame(&ServerMessage::PeerJoined { id: id.clone() });
-            deliver(room, members, Targets::AllBut(id.clone()), joined);
+            deliver(room, members, Targets::AllBut(&id.0), joined);
         }
         if members.members.is_empty() {
             rooms.remove(room);
@@ -258,7 +254,7 @@ impl Rooms {
         }
         if announce && !replaced {
             let joined = frame(&ServerMessage::PeerJoined { id: id.clone() });
-            deliver(room, members, Targets::AllBut(id.clone()), joined);
+            deliver(room, members, Targets::AllBut(&id.0), joined);
         }
         Some(Membership {
             rooms: self.clone(),
@@ -333,7 +329,7 @@ impl Rooms {
         room: &str,
         from: &PeerId,
         conn_id: u64,
-        to: &PeerId,
+        to: &str,
         message: Utf8Bytes,
     ) -> Result<(), RelayError> {
         let mut rooms = self.lock();
@@ -347,10 +343,10 @@ impl Rooms {
         {
             return Err(RelayError::NotJoined);
         }
-        if !members.members.iter().any(|m| m.id == *to) {
+        if !members.members.iter().any(|m| m.id.0 == to) {
             return Err(RelayError::UnknownPeer);
         }
-        deliver(room, members, Targets::One(to.clone()), message);
+        deliver(room, members, Targets::One(to), message);
         if members.members.is_empty() {
             rooms.remove(room);
         }
@@ -387,39 +383,44 @@ impl Rooms {
 /// Queues `message` for `targets` in `room`. Members whose queue is full are evicted and closed as slow
 /// consumers, and the remaining members are told `peer-left removed` (which may evict more).
 fn deliver(name: &str, room: &mut Room, targets: Targets, message: Utf8Bytes) {
-    let mut work = vec![(targets, message)];
-    while let Some((targets, message)) = work.pop() {
-        let mut evicted = Vec::new();
-        room.members.retain_mut(|member| {
-            if !targets.includes(&member.id) {
-                return true;
-            }
-            let queued = match &mut member.pending {
-                Some(held) if held.len() < MAX_PENDING => {
-                    held.push(message.clone());
-                    true
-                }
-                Some(_) => false,
-                None => member.outbox.push(message.clone()).is_ok(),
-            };
-            if queued {
-                return true;
-            }
-            warn!(
-                conn = member.outbox.conn_id,
-                room = name,
-                peer = %member.id,
-                "slow consumer: outgoing queue full, disconnecting"
-            );
-            member.outbox.close(Closing::SLOW_CONSUMER);
-            evicted.push(member.id.clone());
-            false
-        });
-        for id in evicted {
-            let reason = LeaveReason::Removed;
-            work.push((Targets::All, frame(&ServerMessage::PeerLeft { id, reason })));
-        }
+    // Evictions are rare: the usual delivery allocates nothing.
+    let mut evicted = queue(name, room, targets, &message);
+    while let Some(id) = evicted.pop() {
+        let reason = LeaveReason::Removed;
+        let left = frame(&ServerMessage::PeerLeft { id, reason });
+        evicted.extend(queue(name, room, Targets::All, &left));
     }
+}
+
+/// Queues `message` for `targets`; returns the members evicted as slow consumers.
+fn queue(name: &str, room: &mut Room, targets: Targets, message: &Utf8Bytes) -> Vec<PeerId> {
+    let mut evicted = Vec::new();
+    room.members.retain_mut(|member| {
+        if !targets.includes(&member.id) {
+            return true;
+        }
+        let queued = match &mut member.pending {
+            Some(held) if held.len() < MAX_PENDING => {
+                held.push(message.clone());
+                true
+            }
+            Some(_) => false,
+            None => member.outbox.push(message.clone()).is_ok(),
+        };
+        if queued {
+            return true;
+        }
+        warn!(
+            conn = member.outbox.conn_id,
+            room = name,
+            peer = %member.id,
+            "slow consumer: outgoing queue full, disconnecting"
+        );
+        member.outbox.close(Closing::SLOW_CONSUMER);
+        evicted.push(member.id.clone());
+        false
+    });
+    evicted
 }
 
 /// A peer's place in a room. Dropping it (also while unwinding from a panic) takes the peer out of the room
@@ -546,7 +547,7 @@ mod tests {
         // b's queue (capacity 1) holds its welcome: one more message is one too many.
         let signal = Utf8Bytes::from("x");
         let to = PeerId("b".into());
-        assert_eq!(rooms.relay("r", ma.id(), 1, &to, signal.clone()), Ok(()));
+        assert_eq!(rooms.relay("r", ma.id(), 1, "b", signal.clone()), Ok(()));
         assert_eq!(b.closing(), Some(Closing::SLOW_CONSUMER));
         assert_eq!(
             next(&a),
@@ -556,7 +557,7 @@ mod tests {
             }
         );
         assert_eq!(
-            rooms.relay("r", ma.id(), 1, &to, signal),
+            rooms.relay("r", ma.id(), 1, "b", signal),
             Err(RelayError::UnknownPeer)
         );
         assert_eq!(rooms.peer_count(), 1);

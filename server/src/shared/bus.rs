@@ -100,7 +100,7 @@ pub fn apply(rooms: &Rooms, event: Event<'_>) -> Option<f64> {
     match event {
         Event::Joined { room, id } => {
             let joined = frame(&ServerMessage::PeerJoined { id: id.clone() });
-            rooms.deliver_frame(room, Targets::AllBut(id), joined);
+            rooms.deliver_frame(room, Targets::AllBut(&id.0), joined);
             None
         }
         Event::Left { room, id, reason } => {
@@ -108,7 +108,7 @@ pub fn apply(rooms: &Rooms, event: Event<'_>) -> Option<f64> {
                 id: id.clone(),
                 reason,
             });
-            rooms.deliver_frame(room, Targets::AllBut(id), left);
+            rooms.deliver_frame(room, Targets::AllBut(&id.0), left);
             None
         }
         Event::Signal {
@@ -117,7 +117,7 @@ pub fn apply(rooms: &Rooms, event: Event<'_>) -> Option<f64> {
             sent_at_us,
             frame,
         } => {
-            rooms.deliver_frame(room, Targets::One(to), Utf8Bytes::from(frame));
+            rooms.deliver_frame(room, Targets::One(&to.0), Utf8Bytes::from(frame));
             Some(now_us().saturating_sub(sent_at_us) as f64 / 1e6)
         }
         Event::Replaced { room, id, conn } => {

@@ -86,7 +86,7 @@ impl Shared {
                 reason: LeaveReason::TimedOut,
             };
             self.rooms
-                .deliver_frame(room, Targets::AllBut(id), left.encode().into());
+                .deliver_frame(room, Targets::AllBut(&id.0), left.encode().into());
         }
     }
 
@@ -94,14 +94,14 @@ impl Shared {
     pub async fn relay(
         &self,
         membership: &Membership,
-        to: &PeerId,
-        frame: String,
+        to: &str,
+        frame: &str,
     ) -> Result<(), RelayError> {
         let args = vec![
             Value::from(membership.room()),
             Value::from(membership.id().0.as_str()),
             Value::from(self.owner(membership.conn_id())),
-            Value::from(to.0.as_str()),
+            Value::from(to),
             Value::from(frame),
             Value::from(bus::now_us().to_string()),
         ];

@@ -24,7 +24,7 @@ pub(super) async fn read_bus(shared: Arc<Shared>) {
                     Some(event) => {
                         if let Some(seconds) = apply(&shared.rooms, event) {
                             shared.metrics.relay_seconds.observe(seconds);
-                            shared.metrics.relayed.with_label_values(&["redis"]).inc();
+                            shared.metrics.relayed_redis.inc();
                         }
                     }
                     None => warn!(message = %text, "an unknown message on the bus: ignored"),
