@@ -118,8 +118,8 @@ bench() {
   for pid in $pids; do args+=(--pid "$pid"); done
   local out
   if out=$(taskset -c "$LOAD_CPU" "$BENCH" "${args[@]}" "$mode" "$@" 2>&1); then
-    grep -v '^@ ' <<< "$out" >&2
-    grep '^@ ' <<< "$out" >> "$RESULTS"
+    printf '%s\n' "$out" | grep -v '^@ ' | tee -a "$LOGS/lines" >&2
+    printf '%s\n' "$out" | grep '^@ ' >> "$RESULTS"
   else
     echo "$out" >&2
     echo "! $row/$mode failed" >> "$RESULTS"
@@ -226,6 +226,9 @@ awk -v rate="$RATE" -v pairs="$PAIRS" -v flood="$FLOOD_PAIRS" '
     }
   }' "$RESULTS"
 for missing in "${MISSING[@]}"; do echo "- $missing"; done
+echo
+echo "Each measurement:"
+cat "$LOGS/lines"
 if grep '^!' "$RESULTS" >&2; then
   echo "some measurements failed (their output is above)" >&2
   exit 1
