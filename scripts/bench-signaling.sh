@@ -8,7 +8,8 @@
 #                                         matchbox_server@0.15.0 with cargo, into target/bench-tools)
 #
 # Each server is pinned to CPU $SERVER_CPU (default 0) and the load generator to CPU $LOAD_CPU (default 1), with
-# taskset. A server that is not installed gets a row that says so. Redis (for the two-instance row) runs on the
+# taskset. ROWS (default "ours ours-2-redis peerjs matchbox") and MODES (default "idle rate closed flood") pick
+# what to run. A server that is not installed gets a line that says so. Redis (for the two-instance row) runs on the
 # server's CPU too, and its CPU time counts as the server's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,10 @@ else
 fi
 SIZE=1000
 IN_FLIGHT=16
+ROWS=${ROWS:-ours ours-2-redis peerjs matchbox}
+MODES=${MODES:-idle rate closed flood}
+want() { [[ " $ROWS " == *" $1 "* ]]; }
+mode() { [[ " $MODES " == *" $1 "* ]]; }
 
 cargo build --release --quiet -p server -p signaling-bench
 BENCH=target/release/signaling-bench
@@ -128,23 +133,34 @@ bench() {
 
 # Every measurement for one row, against servers that are running.
 measure() { # row kind "urls" "pids"
-  bench "$@" idle --connections "$IDLE"
-  bench "$@" rate --pairs "$PAIRS" --rate "$RATE" --seconds "$SECONDS_" --size "$SIZE"
-  bench "$@" closed --pairs "$CLOSED_PAIRS" --in-flight "$IN_FLIGHT" --seconds "$SECONDS_" --size "$SIZE"
-  bench "$@" flood --pairs "$FLOOD_PAIRS" --seconds "$FLOOD_SECONDS" --size "$SIZE"
+  if mode idle; then bench "$@" idle --connections "$IDLE"; fi
+  measure_relay "$@"
+}
+
+# The relay measurements (the two-instance row measures idle its own way).
+measure_relay() { # row kind "urls" "pids"
+  if mode rate; then bench "$@" rate --pairs "$PAIRS" --rate "$RATE" --seconds "$SECONDS_" --size "$SIZE"; fi
+  if mode closed; then
+    bench "$@" closed --pairs "$CLOSED_PAIRS" --in-flight "$IN_FLIGHT" --seconds "$SECONDS_" --size "$SIZE"
+  fi
+  if mode flood; then bench "$@" flood --pairs "$FLOOD_PAIRS" --seconds "$FLOOD_SECONDS" --size "$SIZE"; fi
 }
 
 MISSING=()
 echo "signaling benchmark, $(date -u +%Y-%m-%d), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); server on CPU $SERVER_CPU, load on CPU $LOAD_CPU" >&2
 
 # This server, one instance.
-port=$(free_port)
-start_ours "$port"
-measure ours ours "ws://127.0.0.1:$port" "$STARTED"
-stop_all
+if want ours; then
+  port=$(free_port)
+  start_ours "$port"
+  measure ours ours "ws://127.0.0.1:$port" "$STARTED"
+  stop_all
+fi
 
 # This server, two instances on Redis; every pair is split across them.
-if command -v redis-server > /dev/null; then
+if ! want ours-2-redis; then
+  :
+elif command -v redis-server > /dev/null; then
   rport=$(free_port)
   start redis.log redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no
   redis_pid=$STARTED
@@ -159,19 +175,21 @@ if command -v redis-server > /dev/null; then
   urls="ws://127.0.0.1:$p1 ws://127.0.0.1:$p2"
   pids="$s1 $s2 $redis_pid"
   # Idle: two load generators at once, one per instance (a process may hold 20,000 descriptors at most).
-  bench "$row#1" ours "ws://127.0.0.1:$p1" "$s1" idle --connections "$IDLE" &
-  first=$!
-  bench "$row#2" ours "ws://127.0.0.1:$p2" "$s2" idle --connections "$IDLE"
-  wait "$first"
-  bench "$row" ours "$urls" "$pids" rate --pairs "$PAIRS" --rate "$RATE" --seconds "$SECONDS_" --size "$SIZE"
-  bench "$row" ours "$urls" "$pids" closed --pairs "$CLOSED_PAIRS" --in-flight "$IN_FLIGHT" --seconds "$SECONDS_" --size "$SIZE"
-  bench "$row" ours "$urls" "$pids" flood --pairs "$FLOOD_PAIRS" --seconds "$FLOOD_SECONDS" --size "$SIZE"
+  if mode idle; then
+    bench "$row#1" ours "ws://127.0.0.1:$p1" "$s1" idle --connections "$IDLE" &
+    first=$!
+    bench "$row#2" ours "ws://127.0.0.1:$p2" "$s2" idle --connections "$IDLE"
+    wait "$first"
+  fi
+  measure_relay "$row" ours "$urls" "$pids"
   stop_all
 else
   MISSING+=("ours-2-redis: redis-server is not installed")
 fi
 
-if [ -x "$PEERJS" ] && command -v node > /dev/null; then
+if ! want peerjs; then
+  :
+elif [ -x "$PEERJS" ] && command -v node > /dev/null; then
   port=$(free_port)
   start peerjs.log node "$(dirname "$(readlink -f "$PEERJS")")/peerjs.js" --host 127.0.0.1 --port "$port" \
     --key peerjs --concurrent_limit 30000
@@ -182,7 +200,9 @@ else
   MISSING+=("peerjs-server: not installed (npm peer@1.0.2; run with --install)")
 fi
 
-if [ -x "$MATCHBOX" ]; then
+if ! want matchbox; then
+  :
+elif [ -x "$MATCHBOX" ]; then
   port=$(free_port)
   start matchbox.log "$MATCHBOX" "127.0.0.1:$port"
   wait_port "$port"

@@ -177,6 +177,11 @@ async fn serve(
         bad_messages: 0,
         rate_drops: 0,
     };
+    // The idle timer is set again only when it fires, from the time the last frame came: a timer per frame
+    // would cost more than the frame.
+    let mut last_heard = Instant::now();
+    let idle = tokio::time::sleep_until(last_heard + idle_timeout);
+    tokio::pin!(idle);
     let end = loop {
         let next = tokio::select! {
             biased;
@@ -186,20 +191,26 @@ async fn serve(
                 break None;
             }
             _ = shutdown.changed() => break Some(End { closing: Closing::GOING_AWAY, reason: LeaveReason::Disconnected }),
-            next = tokio::time::timeout(idle_timeout, stream.next()) => next,
-        };
-        match next {
-            Err(_) => {
+            () = &mut idle => {
+                let deadline = last_heard + idle_timeout;
+                if deadline > Instant::now() {
+                    idle.as_mut().reset(deadline);
+                    continue;
+                }
                 info!(timeout = ?idle_timeout, "no sign of life: closing");
                 break Some(End {
                     closing: Closing::TIMED_OUT,
                     reason: LeaveReason::TimedOut,
                 });
             }
-            Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break None,
-            Ok(Some(Err(e))) => break session.read_failed(e),
-            Ok(Some(Ok(message))) => {
-                if let Some(end) = session.handle(message).await {
+            next = stream.next() => next,
+        };
+        last_heard = Instant::now();
+        match next {
+            None | Some(Ok(Message::Close(_))) => break None,
+            Some(Err(e)) => break session.read_failed(e),
+            Some(Ok(message)) => {
+                if let Some(end) = session.handle(message, last_heard).await {
                     break Some(end);
                 }
             }
@@ -355,9 +366,9 @@ impl Session {
     }
 
     /// Handles one frame from the client. `Some` ends the connection.
-    async fn handle(&mut self, message: Message) -> Option<End> {
+    async fn handle(&mut self, message: Message, now: Instant) -> Option<End> {
         let config = &self.state.config;
-        if !self.bucket.take(Instant::now()) {
+        if !self.bucket.take(now) {
             self.rate_drops += 1;
             self.drop_counted("rate-limited");
             if self.rate_drops >= config.max_rate_drops {
@@ -381,12 +392,12 @@ impl Session {
                 Some(signal) => match &self.membership {
                     Some(membership) => {
                         let frame = signal.relayed(membership.id());
-                        self.relay(&signal.to, frame).await
+                        self.relay(&signal.to, frame, now).await
                     }
                     None => self.not_joined(),
                 },
                 None => match ClientMessage::decode(&text) {
-                    Ok(message) => self.dispatch(message).await,
+                    Ok(message) => self.dispatch(message, now).await,
                     Err(e) => self.bad_message(&e.to_string()),
                 },
             },
@@ -419,7 +430,7 @@ impl Session {
         None
     }
 
-    async fn dispatch(&mut self, message: ClientMessage) -> Option<End> {
+    async fn dispatch(&mut self, message: ClientMessage, now: Instant) -> Option<End> {
         match message {
             ClientMessage::Join {
                 version,
@@ -430,7 +441,7 @@ impl Session {
                 Some(membership) => {
                     let from = membership.id().clone();
                     let frame = ServerMessage::Signal { from, call, signal }.encode();
-                    self.relay(&to.0, frame).await
+                    self.relay(&to.0, frame, now).await
                 }
                 None => self.not_joined(),
             },
@@ -451,11 +462,11 @@ impl Session {
     }
 
     /// Relays a `signal` frame to `to`: to its outbox if `to` is on this instance, else through Redis.
-    async fn relay(&self, to: &str, frame: String) -> Option<End> {
+    /// `received` is when the frame came, for the relay time histogram.
+    async fn relay(&self, to: &str, frame: String, received: Instant) -> Option<End> {
         let Some(membership) = &self.membership else {
             return self.not_joined();
         };
-        let started = Instant::now();
         let frame = Utf8Bytes::from(frame);
         let local = self.state.rooms.relay(
             membership.room(),
@@ -470,7 +481,7 @@ impl Session {
                 metrics.relayed_local.inc();
                 metrics
                     .relay_seconds
-                    .observe(started.elapsed().as_secs_f64());
+                    .observe(received.elapsed().as_secs_f64());
                 Ok(())
             }
             // Not here: maybe on another instance.
