@@ -7,9 +7,9 @@
 use crate::outbox::{Closing, Outbox};
 use crate::rate::TokenBucket;
 use crate::rooms::{JoinError, Membership, RelayError};
+use crate::ws::{Upgrade, WebSocket};
 use crate::{client_ip, origin, AppState, ConnectionSlot};
 use axum::body::Bytes;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,10 +24,14 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{debug, field, info, info_span, warn, Instrument, Span};
+use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tungstenite::{Message, Utf8Bytes};
 
-/// Bytes tungstenite reads from the socket at a time. It is allocated up front for every connection, so it is
-/// kept small; a larger frame grows the buffer to its size.
-const READ_BUFFER: usize = 1024;
+/// tungstenite's read buffer, allocated up front for every connection, so it is kept small (a larger frame
+/// grows it to its size). It is filled from the [`crate::ws::ReadBatch`] under it, which reads the socket
+/// [`crate::ws::BATCH`] bytes at a time only while data flows: small here costs copies, not system calls.
+const READ_BUFFER: usize = 256;
 /// Bytes of frames the writer gathers before it writes them to the socket (the buffer grows only when used).
 const WRITE_BATCH: usize = 16 * 1024;
 /// How long the last messages and the close frame may take to go out.
@@ -38,7 +42,7 @@ pub(crate) async fn upgrade(
     State(state): State<Arc<AppState>>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Upgrade,
 ) -> Response {
     let addr = connect_info.map(|Extension(ConnectInfo(addr))| addr);
     if !origin::allowed(&headers, &state.config.allow_origins) {
@@ -62,54 +66,54 @@ pub(crate) async fn upgrade(
         peer = field::Empty
     );
     let max = state.config.max_frame_bytes as usize;
-    ws.read_buffer_size(READ_BUFFER)
+    let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
         // The writer gathers what is queued and flushes once (write_loop).
         .write_buffer_size(WRITE_BATCH)
         // Room for a batch, the largest relayed message and a close frame; past it a send fails and the
         // connection ends.
         .max_write_buffer_size(WRITE_BATCH + 2 * max + 4096)
-        .max_message_size(max)
-        .max_frame_size(max)
-        .on_failed_upgrade(|e| debug!(error = %e, "WebSocket upgrade failed"))
-        .on_upgrade(move |socket| {
-            // Split before the async block, so that its future holds two pointers and not the whole socket.
-            let (sink, stream) = socket.split();
-            async move {
-                match (slot, ip_slot) {
-                    (_, Some(Err(ip))) => {
-                        warn!(%ip, max = per_ip, "too many connections from one address: refused");
-                        state
-                            .metrics
-                            .disconnects
-                            .with_label_values(&["per-ip-limit"])
-                            .inc();
-                        let text =
-                            format!("your address holds {per_ip} connections already; close one");
-                        refuse(sink, text).await;
-                    }
-                    (Some(slot), ip_slot) => {
-                        debug!("connected");
-                        let ip_slot = ip_slot.and_then(Result::ok);
-                        serve(sink, stream, state, conn_id, (slot, ip_slot)).await;
-                        debug!("closed");
-                    }
-                    (None, _) => {
-                        warn!(
-                            max = state.config.max_connections,
-                            "server full: refused a connection"
-                        );
-                        state
-                            .metrics
-                            .disconnects
-                            .with_label_values(&["server-full"])
-                            .inc();
-                        let text = "the server holds the most connections it may; try again later";
-                        refuse(sink, text.into()).await;
-                    }
+        .max_message_size(Some(max))
+        .max_frame_size(Some(max));
+    ws.on_upgrade(config, move |socket| {
+        // Split before the async block, so that its future holds two pointers and not the whole socket.
+        let (sink, stream) = socket.split();
+        async move {
+            match (slot, ip_slot) {
+                (_, Some(Err(ip))) => {
+                    warn!(%ip, max = per_ip, "too many connections from one address: refused");
+                    state
+                        .metrics
+                        .disconnects
+                        .with_label_values(&["per-ip-limit"])
+                        .inc();
+                    let text =
+                        format!("your address holds {per_ip} connections already; close one");
+                    refuse(sink, text).await;
+                }
+                (Some(slot), ip_slot) => {
+                    debug!("connected");
+                    let ip_slot = ip_slot.and_then(Result::ok);
+                    serve(sink, stream, state, conn_id, (slot, ip_slot)).await;
+                    debug!("closed");
+                }
+                (None, _) => {
+                    warn!(
+                        max = state.config.max_connections,
+                        "server full: refused a connection"
+                    );
+                    state
+                        .metrics
+                        .disconnects
+                        .with_label_values(&["server-full"])
+                        .inc();
+                    let text = "the server holds the most connections it may; try again later";
+                    refuse(sink, text.into()).await;
                 }
             }
-            .instrument(span)
-        })
+        }
+        .instrument(span)
+    })
 }
 
 type Sink = SplitSink<WebSocket, Message>;
@@ -130,7 +134,7 @@ async fn refuse(mut sink: Sink, message: String) {
 
 fn close_message(closing: Closing) -> Message {
     Message::Close(Some(CloseFrame {
-        code: closing.code,
+        code: CloseCode::from(closing.code),
         reason: Utf8Bytes::from_static(closing.reason),
     }))
 }
@@ -213,6 +217,11 @@ async fn serve(
                 if let Some(end) = session.handle(message, last_heard).await {
                     break Some(end);
                 }
+                // Frames come from a batch read with no system call between them, so the reader may go on for
+                // long. When its replies fill its own queue, let its writer send them first.
+                if session.outbox.is_filling() {
+                    tokio::task::yield_now().await;
+                }
             }
         }
     };
@@ -291,10 +300,10 @@ async fn write_loop(mut sink: Sink, outbox: Arc<Outbox>, heartbeat: Duration) {
 
 /// Runs `send` to its end, unless the connection is told to close meanwhile (a send to a slow consumer may wait
 /// for ever): then `None`. A frame queued meanwhile waits its turn.
-async fn unless_closing<F: std::future::Future<Output = Result<(), axum::Error>>>(
+async fn unless_closing<F: std::future::Future<Output = Result<(), tungstenite::Error>>>(
     outbox: &Outbox,
     send: F,
-) -> Option<Result<(), axum::Error>> {
+) -> Option<Result<(), tungstenite::Error>> {
     tokio::pin!(send);
     loop {
         tokio::select! {
@@ -307,7 +316,7 @@ async fn unless_closing<F: std::future::Future<Output = Result<(), axum::Error>>
     }
 }
 
-fn send_failed(outbox: &Outbox, error: axum::Error) {
+fn send_failed(outbox: &Outbox, error: tungstenite::Error) {
     debug!(%error, "send failed");
     outbox.finish();
 }
@@ -346,10 +355,9 @@ impl Session {
         self.send(&ServerMessage::Error { code, message })
     }
 
-    fn read_failed(&self, error: axum::Error) -> Option<End> {
-        let error = error.into_inner();
-        match error.downcast_ref::<tungstenite::Error>() {
-            Some(tungstenite::Error::Capacity(e)) => {
+    fn read_failed(&self, error: tungstenite::Error) -> Option<End> {
+        match error {
+            tungstenite::Error::Capacity(e) => {
                 info!(error = %e, "frame too large: closing");
                 let max = self.state.config.max_frame_bytes;
                 let text = format!("frames may be at most {max} bytes");
@@ -403,7 +411,7 @@ impl Session {
             },
             Message::Binary(_) => self.bad_message("binary frames are not protocol messages"),
             // Pongs answer the heartbeat; receiving anything at all already reset the idle timeout.
-            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => None,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod shared;
 pub mod static_files;
 pub mod tls;
 pub mod turn;
+pub mod ws;
 
 pub use config::Config;
 

@@ -1,9 +1,9 @@
 //! A connection's bounded outgoing queue, and the switch that tells its writer to close.
 
-use axum::extract::ws::Utf8Bytes;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use tokio::sync::Notify;
+use tungstenite::Utf8Bytes;
 
 /// Why and how the server ends a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +174,11 @@ impl Outbox {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// At least half full: time for the writer to have a turn.
+    pub fn is_filling(&self) -> bool {
+        self.len() * 2 >= self.capacity
     }
 
     /// The writer is done: drops what is queued and whatever is pushed from now on.

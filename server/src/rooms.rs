@@ -8,11 +8,11 @@
 //! and uses [`Rooms::reserve`], [`Rooms::admit`] and [`Rooms::deliver_frame`] instead of [`Rooms::join`].
 
 use crate::outbox::{Closing, Outbox};
-use axum::extract::ws::Utf8Bytes;
 use protocol::{LeaveReason, PeerId, ServerMessage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tracing::{info, warn};
+use tungstenite::Utf8Bytes;
 
 /// All rooms of the server.
 #[derive(Debug)]

@@ -9,9 +9,9 @@
 //! - `X room id conn`: `id` joined again elsewhere: close our connection `conn` with REPLACED, tell nobody.
 
 use crate::rooms::{Rooms, Targets};
-use axum::extract::ws::Utf8Bytes;
 use protocol::{LeaveReason, PeerId, ServerMessage};
 use std::time::{SystemTime, UNIX_EPOCH};
+use tungstenite::Utf8Bytes;
 
 /// One message from the bus.
 #[derive(Debug, PartialEq)]

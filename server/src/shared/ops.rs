@@ -5,11 +5,11 @@ use super::scripts::room_key;
 use super::{bus, strings, Shared};
 use crate::outbox::Outbox;
 use crate::rooms::{Directory, JoinError, Membership, RelayError, Targets};
-use axum::extract::ws::Utf8Bytes;
 use fred::prelude::Value;
 use protocol::{LeaveReason, PeerId, ServerMessage};
 use std::sync::Arc;
 use tracing::warn;
+use tungstenite::Utf8Bytes;
 
 /// What a shared join found.
 pub struct Joined {
