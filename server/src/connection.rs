@@ -31,7 +31,7 @@ use tungstenite::{Message, Utf8Bytes};
 /// tungstenite's read buffer, allocated up front for every connection, so it is kept small (a larger frame
 /// grows it to its size). It is filled from the [`crate::ws::ReadBatch`] under it, which reads the socket
 /// [`crate::ws::BATCH`] bytes at a time only while data flows: small here costs copies, not system calls.
-const READ_BUFFER: usize = 256;
+const READ_BUFFER: usize = 128;
 /// Bytes of frames the writer gathers before it writes them to the socket (the buffer grows only when used).
 const WRITE_BATCH: usize = 16 * 1024;
 /// How long the last messages and the close frame may take to go out.
@@ -405,7 +405,9 @@ impl Session {
                     None => self.not_joined(),
                 },
                 None => match ClientMessage::decode(&text) {
-                    Ok(message) => self.dispatch(message, now).await,
+                    // Boxed: joining is the largest step by far, and would otherwise make every connection's
+                    // task that much larger for its whole life.
+                    Ok(message) => Box::pin(self.dispatch(message, now)).await,
                     Err(e) => self.bad_message(&e.to_string()),
                 },
             },

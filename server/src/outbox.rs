@@ -114,9 +114,6 @@ struct Queue {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Full;
 
-/// A queue that shrank back holds at most this many slots.
-const KEEP_SLOTS: usize = 4;
-
 impl Outbox {
     /// An outbox that holds at most `capacity` frames and at most `max_bytes` bytes (but always one frame).
     pub fn new(conn_id: u64, capacity: usize, max_bytes: usize) -> Arc<Outbox> {
@@ -160,9 +157,10 @@ impl Outbox {
         if let Some(frame) = &frame {
             queue.bytes -= frame.len();
         }
-        if queue.frames.is_empty() && queue.frames.capacity() > KEEP_SLOTS {
-            // After a burst, give the memory back.
-            queue.frames.shrink_to(KEEP_SLOTS);
+        if queue.frames.is_empty() && queue.frames.capacity() > 0 {
+            // Drained: give the memory back. Most connections are idle most of the time, and a queue that is
+            // needed again costs one small allocation.
+            queue.frames = VecDeque::new();
         }
         frame
     }

@@ -119,7 +119,13 @@ impl Upgrade {
                 }
             };
             let io = ReadBatch::new(TokioIo::new(upgraded));
-            let socket = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
+            // Boxed, so that the task (which lives as long as the connection) does not keep room for it.
+            let socket = Box::pin(WebSocketStream::from_raw_socket(
+                io,
+                Role::Server,
+                Some(config),
+            ))
+            .await;
             callback(socket).await;
         });
         let mut response = Response::new(Body::empty());
