@@ -8,8 +8,9 @@
 #                                         matchbox_server@0.15.0 with cargo, into target/bench-tools)
 #
 # Each server is pinned to CPU $SERVER_CPU (default 0) and the load generator to CPU $LOAD_CPU (default 1), with
-# taskset. ROWS (default "ours ours-2-redis peerjs matchbox") and MODES (default "idle rate closed flood") pick
-# what to run. A server that is not installed gets a line that says so. Redis (for the two-instance row) runs on the
+# taskset. All servers run from the start; the relay is measured in ROUNDS rounds (3; 1 for --smoke) that take
+# the servers in turn, and the table gives medians. ROWS (default "ours ours-2-redis peerjs matchbox") and MODES
+# (default "idle rate closed flood") pick what to run. A server that is not installed gets a line that says so. Redis (for the two-instance row) runs on the
 # server's CPU too, and its CPU time counts as the server's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +30,9 @@ SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}
 TOOLS=${BENCH_TOOLS:-target/bench-tools}
 if [ "$SMOKE" = 1 ]; then
-  IDLE=200 PAIRS=20 RATE=400 SECONDS_=1 CLOSED_PAIRS=20 FLOOD_PAIRS=4 FLOOD_SECONDS=1
+  IDLE=200 PAIRS=20 RATE=400 SECONDS_=1 CLOSED_PAIRS=20 FLOOD_PAIRS=4 FLOOD_SECONDS=1 ROUNDS=${ROUNDS:-1}
 else
-  IDLE=10000 PAIRS=500 RATE=5000 SECONDS_=10 CLOSED_PAIRS=500 FLOOD_PAIRS=50 FLOOD_SECONDS=10
+  IDLE=10000 PAIRS=500 RATE=5000 SECONDS_=10 CLOSED_PAIRS=500 FLOOD_PAIRS=50 FLOOD_SECONDS=10 ROUNDS=${ROUNDS:-3}
 fi
 SIZE=1000
 IN_FLIGHT=16
@@ -134,19 +135,14 @@ bench() {
   fi
 }
 
-# Every measurement for one row, against servers that are running.
-measure() { # row kind "urls" "pids"
-  if mode idle; then bench "$@" idle --connections "$IDLE"; fi
-  measure_relay "$@"
-}
-
-# The relay measurements (the two-instance row measures idle its own way).
-measure_relay() { # row kind "urls" "pids"
-  if mode rate; then bench "$@" rate --pairs "$PAIRS" --rate "$RATE" --seconds "$SECONDS_" --size "$SIZE"; fi
-  if mode closed; then
-    bench "$@" closed --pairs "$CLOSED_PAIRS" --in-flight "$IN_FLIGHT" --seconds "$SECONDS_" --size "$SIZE"
-  fi
-  if mode flood; then bench "$@" flood --pairs "$FLOOD_PAIRS" --seconds "$FLOOD_SECONDS" --size "$SIZE"; fi
+# The servers under test, started once and measured in turns: row -> protocol, addresses, processes.
+declare -A ROW_KIND ROW_URLS ROW_PIDS
+ORDER=()
+register() { # row kind "urls" "pids"
+  ORDER+=("$1")
+  ROW_KIND[$1]=$2
+  ROW_URLS[$1]=$3
+  ROW_PIDS[$1]=$4
 }
 
 MISSING=()
@@ -156,8 +152,7 @@ echo "signaling benchmark, $(date -u +%Y-%m-%d), $(nproc) CPUs ($(grep -m1 'mode
 if want ours; then
   port=$(free_port)
   start_ours "$port"
-  measure ours ours "ws://127.0.0.1:$port" "$STARTED"
-  stop_all
+  register ours ours "ws://127.0.0.1:$port" "$STARTED"
 fi
 
 # This server, two instances on Redis; every pair is split across them.
@@ -174,18 +169,7 @@ elif command -v redis-server > /dev/null; then
   p2=$(free_port)
   start_ours "$p2" --redis "redis://127.0.0.1:$rport"
   s2=$STARTED
-  row=ours-2-redis
-  urls="ws://127.0.0.1:$p1 ws://127.0.0.1:$p2"
-  pids="$s1 $s2 $redis_pid"
-  # Idle: two load generators at once, one per instance (a process may hold 20,000 descriptors at most).
-  if mode idle; then
-    bench "$row#1" ours "ws://127.0.0.1:$p1" "$s1" idle --connections "$IDLE" &
-    first=$!
-    bench "$row#2" ours "ws://127.0.0.1:$p2" "$s2" idle --connections "$IDLE"
-    wait "$first"
-  fi
-  measure_relay "$row" ours "$urls" "$pids"
-  stop_all
+  register ours-2-redis ours "ws://127.0.0.1:$p1 ws://127.0.0.1:$p2" "$s1 $s2 $redis_pid"
 else
   MISSING+=("ours-2-redis: redis-server is not installed")
 fi
@@ -197,8 +181,7 @@ elif [ -x "$PEERJS" ] && command -v node > /dev/null; then
   start peerjs.log node "$(dirname "$(readlink -f "$PEERJS")")/peerjs.js" --host 127.0.0.1 --port "$port" \
     --key peerjs --concurrent_limit 30000
   wait_port "$port"
-  measure peerjs peerjs "ws://127.0.0.1:$port" "$STARTED"
-  stop_all
+  register peerjs peerjs "ws://127.0.0.1:$port" "$STARTED"
 else
   MISSING+=("peerjs-server: not installed (npm peer@1.0.2; run with --install)")
 fi
@@ -209,11 +192,52 @@ elif [ -x "$MATCHBOX" ]; then
   port=$(free_port)
   start matchbox.log "$MATCHBOX" "127.0.0.1:$port"
   wait_port "$port"
-  measure matchbox matchbox "ws://127.0.0.1:$port" "$STARTED"
-  stop_all
+  register matchbox matchbox "ws://127.0.0.1:$port" "$STARTED"
 else
   MISSING+=("matchbox_server: not installed (cargo install --locked matchbox_server@0.15.0; run with --install)")
 fi
+
+on() { # row mode args...: one measurement of a registered row
+  local row=$1
+  shift
+  bench "$row" "${ROW_KIND[$row]}" "${ROW_URLS[$row]}" "${ROW_PIDS[$row]}" "$@"
+}
+
+# 1. Idle memory. The two-instance row runs two load generators at once, one per instance (a process may hold
+#    20,000 descriptors at most).
+if mode idle; then
+  for row in "${ORDER[@]}"; do
+    if [ "$row" = ours-2-redis ]; then
+      read -r u1 u2 <<< "${ROW_URLS[$row]}"
+      read -r i1 i2 _ <<< "${ROW_PIDS[$row]}"
+      bench "$row#1" ours "$u1" "$i1" idle --connections "$IDLE" &
+      first=$!
+      bench "$row#2" ours "$u2" "$i2" idle --connections "$IDLE"
+      wait "$first"
+    else
+      on "$row" idle --connections "$IDLE"
+    fi
+  done
+fi
+
+# 2. The relay, in $ROUNDS rounds that take the servers in turn, so that a slow moment of the machine does not
+#    fall on one server only; the table shows each figure's median.
+for round in $(seq "$ROUNDS"); do
+  for row in "${ORDER[@]}"; do
+    if mode rate; then on "$row" rate --pairs "$PAIRS" --rate "$RATE" --seconds "$SECONDS_" --size "$SIZE"; fi
+    if mode closed; then
+      on "$row" closed --pairs "$CLOSED_PAIRS" --in-flight "$IN_FLIGHT" --seconds "$SECONDS_" --size "$SIZE"
+    fi
+  done
+done
+
+# 3. Nobody reading, last: the servers that keep everything grow by gigabytes.
+if mode flood; then
+  for row in "${ORDER[@]}"; do
+    on "$row" flood --pairs "$FLOOD_PAIRS" --seconds "$FLOOD_SECONDS" --size "$SIZE"
+  done
+fi
+stop_all
 
 # --- the table ------------------------------------------------------------------------------------------
 echo
@@ -225,10 +249,19 @@ awk -v rate="$RATE" -v pairs="$PAIRS" -v flood="$FLOOD_PAIRS" '
     if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
     for (i = 3; i <= NF; i++) {
       split($i, kv, "=")
-      if (mode == "idle") { sum[row, kv[1]] += kv[2]; n[row, kv[1]]++ } else v[row, mode, kv[1]] = kv[2]
+      if (mode == "idle") { sum[row, kv[1]] += kv[2]; n[row, kv[1]]++ }
+      else { k = (row SUBSEP mode SUBSEP kv[1]); c = ++count[k]; seen_value[k, c] = kv[2] }
     }
   }
-  function get(row, mode, key) { return ((row, mode, key) in v) ? v[row, mode, key] : "-" }
+  # The median of a figure over the rounds.
+  function get(row, mode, key,   k, c, i, j, t, list) {
+    k = (row SUBSEP mode SUBSEP key)
+    if (!(k in count)) return "-"
+    c = count[k]
+    for (i = 1; i <= c; i++) list[i] = seen_value[k, i]
+    for (i = 2; i <= c; i++) for (j = i; j > 1 && list[j - 1] + 0 > list[j] + 0; j--) { t = list[j]; list[j] = list[j - 1]; list[j - 1] = t }
+    return list[int((c + 1) / 2)]
+  }
   # Idle: connections in all, and the mean cost per connection over the instances.
   function kib(row) {
     if (!((row, "kib_per_connection") in n)) return "-"
