@@ -241,11 +241,11 @@ stop_all
 
 # --- the table ------------------------------------------------------------------------------------------
 echo
-awk -v rate="$RATE" -v pairs="$PAIRS" -v flood="$FLOOD_PAIRS" '
+awk -v rate="$RATE" -v flood="$FLOOD_PAIRS" '
   $1 == "@" {
     split($2, name, "/"); row = name[1]; mode = name[2]
     # The two-instance row has two idle lines, "row#1" and "row#2", one per instance.
-    part = sub(/#[0-9]+$/, "", row)
+    sub(/#[0-9]+$/, "", row)
     if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
     for (i = 3; i <= NF; i++) {
       split($i, kv, "=")

@@ -397,13 +397,10 @@ impl Session {
             // The fast path for the message that counts: a signal is checked where it lies and relayed as
             // written (protocol::SignalEnvelope). Everything else is decoded into its type.
             Message::Text(text) => match SignalEnvelope::parse(&text) {
-                Some(signal) => match &self.membership {
-                    Some(membership) => {
-                        let frame = signal.relayed(membership.id());
-                        self.relay(&signal.to, frame, now).await
-                    }
-                    None => self.not_joined(),
-                },
+                Some(signal) => {
+                    self.relay(&signal.to, |from| signal.relayed(from), now)
+                        .await
+                }
                 None => match ClientMessage::decode(&text) {
                     // Boxed: joining is the largest step by far, and would otherwise make every connection's
                     // task that much larger for its whole life.
@@ -447,14 +444,13 @@ impl Session {
                 room,
                 secret,
             } => self.join(version, room, secret).await,
-            ClientMessage::Signal { to, call, signal } => match &self.membership {
-                Some(membership) => {
-                    let from = membership.id().clone();
-                    let frame = ServerMessage::Signal { from, call, signal }.encode();
-                    self.relay(&to.0, frame, now).await
-                }
-                None => self.not_joined(),
-            },
+            ClientMessage::Signal { to, call, signal } => {
+                let frame = |from: &PeerId| {
+                    let from = from.clone();
+                    ServerMessage::Signal { from, call, signal }.encode()
+                };
+                self.relay(&to.0, frame, now).await
+            }
             ClientMessage::Leave => match self.membership.take() {
                 Some(mut membership) => {
                     membership.set_reason(LeaveReason::Left);
@@ -466,18 +462,19 @@ impl Session {
         }
     }
 
-    fn not_joined(&self) -> Option<End> {
-        self.drop_counted("not-joined");
-        self.error(ErrorCode::NotJoined, "join a room first")
-    }
-
-    /// Relays a `signal` frame to `to`: to its outbox if `to` is on this instance, else through Redis.
-    /// `received` is when the frame came, for the relay time histogram.
-    async fn relay(&self, to: &str, frame: String, received: Instant) -> Option<End> {
+    /// Relays the `signal` frame that `frame` writes (given the sender's id) to `to`: to its outbox if `to` is on
+    /// this instance, else through Redis. `received` is when the frame came, for the relay time histogram.
+    async fn relay(
+        &self,
+        to: &str,
+        frame: impl FnOnce(&PeerId) -> String,
+        received: Instant,
+    ) -> Option<End> {
         let Some(membership) = &self.membership else {
-            return self.not_joined();
+            self.drop_counted("not-joined");
+            return self.error(ErrorCode::NotJoined, "join a room first");
         };
-        let frame = Utf8Bytes::from(frame);
+        let frame = Utf8Bytes::from(frame(membership.id()));
         let local = self.state.rooms.relay(
             membership.room(),
             membership.id(),

@@ -352,14 +352,7 @@ async fn closed_loop(
         let (mut b_sink, mut b_stream) = b.ws.split();
         let counted = relayed.clone();
         tasks.push(tokio::task::spawn_local(async move {
-            while let Ok(Some(Ok(message))) = tokio::time::timeout_at(end, b_stream.next()).await {
-                if echo(message, &mut b_stream, &mut b_sink, &to_a, &counted)
-                    .await
-                    .is_err()
-                {
-                    break;
-                }
-            }
+            answer_until(end, &mut b_stream, &mut b_sink, &to_a, &counted).await;
         }));
         let counted = relayed.clone();
         tasks.push(tokio::task::spawn_local(async move {
@@ -371,14 +364,7 @@ async fn closed_loop(
             if a_sink.flush().await.is_err() {
                 return;
             }
-            while let Ok(Some(Ok(message))) = tokio::time::timeout_at(end, a_stream.next()).await {
-                if echo(message, &mut a_stream, &mut a_sink, &to_b, &counted)
-                    .await
-                    .is_err()
-                {
-                    break;
-                }
-            }
+            answer_until(end, &mut a_stream, &mut a_sink, &to_b, &counted).await;
         }));
     }
     for task in tasks {
@@ -394,26 +380,32 @@ async fn closed_loop(
     Ok(Report { line, values })
 }
 
-/// Answers `first` and every signal already received after it with `reply`, then sends them in one write (so
-/// that the load generator is not the bottleneck). Counts the signals.
-async fn echo(
-    first: Message,
+/// Until `end` (or the connection fails), answers every signal received with `reply` and counts it. Whatever
+/// has already arrived is answered in one write, so that the load generator is not the bottleneck.
+async fn answer_until(
+    end: tokio::time::Instant,
     stream: &mut futures_util::stream::SplitStream<servers::Ws>,
     sink: &mut futures_util::stream::SplitSink<servers::Ws, Message>,
     reply: &Message,
     counted: &RefCell<usize>,
-) -> Result<(), tokio_tungstenite::tungstenite::Error> {
-    let mut next = Some(first);
-    while let Some(message) = next.take() {
-        if message.to_text().ok().and_then(sent_micros).is_some() {
-            *counted.borrow_mut() += 1;
-            sink.feed(reply.clone()).await?;
+) {
+    while let Ok(Some(Ok(first))) = tokio::time::timeout_at(end, stream.next()).await {
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            if message.to_text().ok().and_then(sent_micros).is_some() {
+                *counted.borrow_mut() += 1;
+                if sink.feed(reply.clone()).await.is_err() {
+                    return;
+                }
+            }
+            if let Some(Some(Ok(message))) = stream.next().now_or_never() {
+                next = Some(message);
+            }
         }
-        if let Some(Some(Ok(message))) = stream.next().now_or_never() {
-            next = Some(message);
+        if sink.flush().await.is_err() {
+            return;
         }
     }
-    sink.flush().await
 }
 
 async fn flood(args: &Args, pairs: usize, seconds: u64, size: usize) -> Result<Report, String> {
