@@ -5,33 +5,32 @@ use prometheus::{
     TextEncoder,
 };
 
-/// Every metric of one server process.
+/// Every metric of one server process. Each job counts through a method named for what happened.
 #[derive(Debug, Clone)]
 pub struct Metrics {
     registry: Registry,
     /// Open WebSocket connections (set when scraped).
-    pub connections: IntGauge,
+    connections: IntGauge,
     /// Rooms with at least one member on this instance (set when scraped).
-    pub rooms: IntGauge,
+    rooms: IntGauge,
     /// People in rooms on this instance (set when scraped).
-    pub people: IntGauge,
-    /// Signals handed to their addressee: `path` is `local` (same instance) or `redis` (another instance).
-    pub relayed: IntCounterVec,
-    /// `relayed{path="local"}` and `relayed{path="redis"}`, looked up once: they count every signal.
-    pub relayed_local: IntCounter,
-    pub relayed_redis: IntCounter,
+    people: IntGauge,
+    /// `signaling_messages_relayed_total{path="local"}` and `{path="redis"}`, looked up once: they count every
+    /// signal.
+    relayed_local: IntCounter,
+    relayed_redis: IntCounter,
     /// Client messages not relayed or not acted on, by `reason`.
-    pub dropped: IntCounterVec,
+    dropped: IntCounterVec,
     /// Connections ended, by `reason` (the close reason, or `client` when the client closed).
-    pub disconnects: IntCounterVec,
+    disconnects: IntCounterVec,
     /// Joins refused, by `reason` (room-full, server-full, unavailable).
-    pub refused_joins: IntCounterVec,
+    refused_joins: IntCounterVec,
     /// 1 while the configured Redis answers (always 1 without --redis).
-    pub redis_up: IntGauge,
+    redis_up: IntGauge,
     /// Redis calls made (scripts and heartbeats).
-    pub redis_calls: IntCounter,
+    redis_calls: IntCounter,
     /// From a signal's arrival at the sender's instance to its queueing for the addressee, in seconds.
-    pub relay_seconds: Histogram,
+    relay_seconds: Histogram,
 }
 
 impl Metrics {
@@ -95,7 +94,6 @@ impl Metrics {
             connections,
             rooms,
             people,
-            relayed,
             relayed_local,
             relayed_redis,
             dropped,
@@ -107,13 +105,66 @@ impl Metrics {
         }
     }
 
-    /// The text exposition of every metric.
-    pub fn render(&self) -> String {
+    /// A signal was queued for its addressee on this instance, `seconds` after it came.
+    pub fn relayed_here(&self, seconds: f64) {
+        self.relayed_local.inc();
+        self.relay_seconds.observe(seconds);
+    }
+
+    /// A signal from another instance was queued for its addressee here, `seconds` after it came there.
+    pub fn relayed_through_redis(&self, seconds: f64) {
+        self.relay_seconds.observe(seconds);
+        self.relayed_redis.inc();
+    }
+
+    /// A client message was not relayed or not acted on, for `reason`.
+    pub fn dropped(&self, reason: &str) {
+        self.dropped.with_label_values(&[reason]).inc();
+    }
+
+    /// `count` messages were lost, for `reason`.
+    pub fn dropped_many(&self, reason: &str, count: u64) {
+        self.dropped.with_label_values(&[reason]).inc_by(count);
+    }
+
+    /// A connection ended, for `reason`.
+    pub fn disconnected(&self, reason: &str) {
+        self.disconnects.with_label_values(&[reason]).inc();
+    }
+
+    /// A join was refused, for `reason`.
+    pub fn join_refused(&self, reason: &str) {
+        self.refused_joins.with_label_values(&[reason]).inc();
+    }
+
+    /// Whether the configured Redis answers.
+    pub fn set_redis_up(&self, up: bool) {
+        self.redis_up.set(i64::from(up));
+    }
+
+    /// `count` Redis calls were made.
+    pub fn redis_calls(&self, count: u64) {
+        self.redis_calls.inc_by(count);
+    }
+
+    /// The text exposition of every metric, with the gauges that are read when scraped set from `now`.
+    pub fn render(&self, now: Gauges) -> String {
+        self.connections.set(now.connections as i64);
+        self.rooms.set(now.rooms as i64);
+        self.people.set(now.people as i64);
         let mut out = Vec::new();
         // Writing to a Vec cannot fail; a metric that cannot be encoded is left out.
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
         String::from_utf8_lossy(&out).into_owned()
     }
+}
+
+/// What the gauges read when scraped: open connections, rooms and people on this instance.
+#[derive(Debug, Clone, Copy)]
+pub struct Gauges {
+    pub connections: usize,
+    pub rooms: usize,
+    pub people: usize,
 }
 
 impl Default for Metrics {

@@ -1,22 +1,23 @@
-//! Rooms: who is where, and delivery of messages to the members of a room.
+//! The members this process holds, room by room, with their outboxes: every member of every room in one process,
+//! or this instance's share of each room with `--redis` (then [`super::cluster`] decides who gets in, through
+//! [`LocalRooms::reserve`], [`LocalRooms::admit`] and [`LocalRooms::cancel`], and hands over what other
+//! instances send with [`LocalRooms::deliver_frame`]).
 //!
 //! One mutex guards all rooms. Everything done under it is quick and never waits: messages are put into the
-//! members' bounded queues with `try_send`, and a member whose queue is full is evicted on the spot (a slow
+//! members' bounded queues without waiting, and a member whose queue is full is evicted on the spot (a slow
 //! consumer), which the rest of the room is told as `peer-left removed`.
-//!
-//! With `--redis`, these are the rooms' members held by this instance; [`crate::shared`] decides who gets in,
-//! and uses [`Rooms::reserve`], [`Rooms::admit`] and [`Rooms::deliver_frame`] instead of [`Rooms::join`].
 
+use super::{JoinError, RelayError};
 use crate::outbox::{Closing, Outbox};
 use protocol::{LeaveReason, PeerId, ServerMessage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use tracing::{info, warn};
+use tracing::warn;
 use tungstenite::Utf8Bytes;
 
-/// All rooms of the server.
+/// The rooms of this process and the members it holds in them.
 #[derive(Debug)]
-pub struct Rooms {
+pub(crate) struct LocalRooms {
     rooms: Mutex<HashMap<Box<str>, Room>>,
     room_size: usize,
     max_rooms: usize,
@@ -40,37 +41,12 @@ struct Member {
 /// Most frames held for a member whose shared join is not answered yet; past it, it is a slow consumer.
 const MAX_PENDING: usize = 256;
 
-/// Told when a member leaves its room on this server, to tell the other servers (shared rooms).
-pub trait Directory: Send + Sync + std::fmt::Debug {
-    fn left(self: Arc<Self>, room: &str, id: &PeerId, conn_id: u64, reason: LeaveReason);
-}
-
 /// A room and whom this server holds in it: (peer, connection id).
-pub type Held = (Box<str>, Vec<(PeerId, u64)>);
-
-/// Why a join was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JoinError {
-    RoomFull,
-    ServerFull,
-    /// The shared room directory (Redis) cannot be reached.
-    Unavailable,
-}
-
-/// Why a signal was not relayed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RelayError {
-    /// The sender is not (or no longer) in the room.
-    NotJoined,
-    /// The addressee is on another instance, and Redis cannot be reached.
-    Unavailable,
-    /// The addressee is not in the sender's room.
-    UnknownPeer,
-}
+pub(crate) type Held = (Box<str>, Vec<(PeerId, u64)>);
 
 /// Who gets a message, by peer id.
 #[derive(Clone, Copy)]
-pub enum Targets<'a> {
+pub(crate) enum Targets<'a> {
     All,
     AllBut(&'a str),
     One(&'a str),
@@ -90,9 +66,9 @@ fn frame(message: &ServerMessage) -> Utf8Bytes {
     Utf8Bytes::from(message.encode())
 }
 
-impl Rooms {
-    pub fn new(room_size: usize, max_rooms: usize) -> Rooms {
-        Rooms {
+impl LocalRooms {
+    pub(crate) fn new(room_size: usize, max_rooms: usize) -> LocalRooms {
+        LocalRooms {
             rooms: Mutex::new(HashMap::new()),
             room_size,
             max_rooms,
@@ -106,31 +82,30 @@ impl Rooms {
     }
 
     /// How many rooms exist.
-    pub fn room_count(&self) -> usize {
+    pub(crate) fn room_count(&self) -> usize {
         self.lock().len()
     }
 
     /// How many peers are in all rooms.
-    pub fn peer_count(&self) -> usize {
+    pub(crate) fn peer_count(&self) -> usize {
         self.lock().values().map(|room| room.members.len()).sum()
     }
 
     /// Puts `id` into `room` with `outbox`, queues the welcome made by `welcome` from the other members' ids,
     /// and tells the others `peer-joined`. If `id` is already in the room on another connection, this one takes
     /// its place: the old connection is closed with [`Closing::REPLACED`] and the others are told nothing.
-    ///
-    /// The returned membership takes the peer out of the room when dropped.
-    pub fn join(
-        self: &Arc<Self>,
+    /// Returns whether it replaced one.
+    pub(crate) fn join(
+        &self,
         room: &str,
-        id: PeerId,
+        id: &PeerId,
         outbox: &Arc<Outbox>,
         welcome: impl FnOnce(Vec<PeerId>) -> ServerMessage,
-    ) -> Result<(Membership, bool), JoinError> {
+    ) -> Result<bool, JoinError> {
         let mut rooms = self.lock();
         let replaced = match rooms.get_mut(room) {
             Some(existing) => {
-                if let Some(member) = existing.members.iter_mut().find(|m| m.id == id) {
+                if let Some(member) = existing.members.iter_mut().find(|m| m.id == *id) {
                     let old = std::mem::replace(&mut member.outbox, outbox.clone());
                     old.close(Closing::REPLACED);
                     true
@@ -164,31 +139,28 @@ impl Rooms {
         let others = members
             .members
             .iter()
-            .filter(|m| m.id != id)
+            .filter(|m| m.id != *id)
             .map(|m| m.id.clone())
             .collect();
-        deliver(room, members, Targets::One(&id.0), frame(&welcome(others)));
+        deliver(room, members, Targets::One(&id.0), &frame(&welcome(others)));
         if !replaced {
             let joined = frame(&ServerMessage::PeerJoined { id: id.clone() });
-            deliver(room, members, Targets::AllBut(&id.0), joined);
+            deliver(room, members, Targets::AllBut(&id.0), &joined);
         }
         if members.members.is_empty() {
             rooms.remove(room);
         }
-        let membership = Membership {
-            rooms: self.clone(),
-            room: room.into(),
-            id,
-            conn_id: outbox.conn_id,
-            reason: LeaveReason::Disconnected,
-            directory: None,
-        };
-        Ok((membership, replaced))
+        Ok(replaced)
     }
 
-    /// Shared rooms: holds a place for `id` on this connection while Redis decides. Refuses a room this server
+    /// Cluster: holds a place for `id` on this connection while Redis decides. Refuses a room this server
     /// does not hold yet when it holds [`Config::max_rooms`](crate::Config::max_rooms) already.
-    pub fn reserve(&self, room: &str, id: &PeerId, outbox: &Arc<Outbox>) -> Result<(), JoinError> {
+    pub(crate) fn reserve(
+        &self,
+        room: &str,
+        id: &PeerId,
+        outbox: &Arc<Outbox>,
+    ) -> Result<(), JoinError> {
         let mut rooms = self.lock();
         if !rooms.contains_key(room) && rooms.len() >= self.max_rooms {
             return Err(JoinError::ServerFull);
@@ -201,8 +173,8 @@ impl Rooms {
         Ok(())
     }
 
-    /// Shared rooms: takes back a place held by [`Rooms::reserve`] (the join was refused).
-    pub fn cancel(&self, room: &str, conn_id: u64) {
+    /// Cluster: takes back a place held by [`LocalRooms::reserve`] (the join was refused).
+    pub(crate) fn cancel(&self, room: &str, conn_id: u64) {
         let mut rooms = self.lock();
         if let Some(members) = rooms.get_mut(room) {
             members.members.retain(|m| m.outbox.conn_id != conn_id);
@@ -212,19 +184,18 @@ impl Rooms {
         }
     }
 
-    /// Shared rooms: the join held by [`Rooms::reserve`] was accepted. Queues `welcome`, then what arrived
+    /// Cluster: the join held by [`LocalRooms::reserve`] was accepted. Queues `welcome`, then what arrived
     /// meanwhile; closes another connection of the same peer here with [`Closing::REPLACED`]; tells the others
-    /// here `peer-joined` if `announce` and nobody was replaced here. Returns the membership, or `None` if the
-    /// connection was closed meanwhile.
-    pub fn admit(
-        self: &Arc<Self>,
+    /// here `peer-joined` if `announce` and nobody was replaced here. Returns `None` if the connection was
+    /// closed meanwhile.
+    pub(crate) fn admit(
+        &self,
         room: &str,
         id: &PeerId,
         outbox: &Arc<Outbox>,
         welcome: Utf8Bytes,
         announce: bool,
-        directory: Arc<dyn Directory>,
-    ) -> Option<Membership> {
+    ) -> Option<()> {
         let mut rooms = self.lock();
         let members = rooms.get_mut(room)?;
         let conn_id = outbox.conn_id;
@@ -254,21 +225,14 @@ impl Rooms {
         }
         if announce && !replaced {
             let joined = frame(&ServerMessage::PeerJoined { id: id.clone() });
-            deliver(room, members, Targets::AllBut(&id.0), joined);
+            deliver(room, members, Targets::AllBut(&id.0), &joined);
         }
-        Some(Membership {
-            rooms: self.clone(),
-            room: room.into(),
-            id: id.clone(),
-            conn_id,
-            reason: LeaveReason::Disconnected,
-            directory: Some(directory),
-        })
+        Some(())
     }
 
-    /// Queues `message` for `targets` among this server's members of `room` (shared rooms: what another
+    /// Queues `message` for `targets` among this server's members of `room` (cluster: what another
     /// server sent). Returns how many got it.
-    pub fn deliver_frame(&self, room: &str, targets: Targets, message: Utf8Bytes) -> usize {
+    pub(crate) fn deliver_frame(&self, room: &str, targets: Targets, message: Utf8Bytes) -> usize {
         let mut rooms = self.lock();
         let Some(members) = rooms.get_mut(room) else {
             return 0;
@@ -278,16 +242,16 @@ impl Rooms {
             .iter()
             .filter(|m| targets.includes(&m.id))
             .count();
-        deliver(room, members, targets, message);
+        deliver(room, members, targets, &message);
         if members.members.is_empty() {
             rooms.remove(room);
         }
         count
     }
 
-    /// Shared rooms: `id`, on connection `conn_id`, joined again elsewhere. Closes that connection with
+    /// Cluster: `id`, on connection `conn_id`, joined again elsewhere. Closes that connection with
     /// [`Closing::REPLACED`], and tells nobody here: the person is still in the room.
-    pub fn drop_replaced(&self, room: &str, id: &PeerId, conn_id: u64) -> bool {
+    pub(crate) fn drop_replaced(&self, room: &str, id: &PeerId, conn_id: u64) -> bool {
         let mut rooms = self.lock();
         let Some(members) = rooms.get_mut(room) else {
             return false;
@@ -308,7 +272,7 @@ impl Rooms {
     }
 
     /// Everyone this server holds (admitted, not pending), by room: (peer, connection id).
-    pub fn held(&self) -> Vec<Held> {
+    pub(crate) fn held(&self) -> Vec<Held> {
         self.lock()
             .iter()
             .map(|(name, room)| {
@@ -323,14 +287,15 @@ impl Rooms {
             .collect()
     }
 
-    /// Relays an encoded `signal` frame from `from` (on connection `conn_id`) to `to`, both in `room`.
-    pub fn relay(
+    /// Relays an encoded `signal` frame from `from` (on connection `conn_id`) to `to`, both in `room`. `message`
+    /// is borrowed so that the caller keeps it for another instance when `to` is not here.
+    pub(crate) fn relay(
         &self,
         room: &str,
         from: &PeerId,
         conn_id: u64,
         to: &str,
-        message: Utf8Bytes,
+        message: &Utf8Bytes,
     ) -> Result<(), RelayError> {
         let mut rooms = self.lock();
         let Some(members) = rooms.get_mut(room) else {
@@ -354,8 +319,8 @@ impl Rooms {
     }
 
     /// Takes `id` on connection `conn_id` out of `room` and tells the others why. Does nothing if that
-    /// connection is not there (any more): it was replaced or evicted.
-    fn leave(&self, room: &str, id: &PeerId, conn_id: u64, reason: LeaveReason) -> bool {
+    /// connection is not there (any more): it was replaced or evicted. Returns whether it was there.
+    pub(crate) fn leave(&self, room: &str, id: &PeerId, conn_id: u64, reason: LeaveReason) -> bool {
         let mut rooms = self.lock();
         let Some(members) = rooms.get_mut(room) else {
             return false;
@@ -372,7 +337,7 @@ impl Rooms {
             id: id.clone(),
             reason,
         });
-        deliver(room, members, Targets::All, left);
+        deliver(room, members, Targets::All, &left);
         if members.members.is_empty() {
             rooms.remove(room);
         }
@@ -382,9 +347,9 @@ impl Rooms {
 
 /// Queues `message` for `targets` in `room`. Members whose queue is full are evicted and closed as slow
 /// consumers, and the remaining members are told `peer-left removed` (which may evict more).
-fn deliver(name: &str, room: &mut Room, targets: Targets, message: Utf8Bytes) {
+fn deliver(name: &str, room: &mut Room, targets: Targets, message: &Utf8Bytes) {
     // Evictions are rare: the usual delivery allocates nothing.
-    let mut evicted = queue(name, room, targets, &message);
+    let mut evicted = queue(name, room, targets, message);
     while let Some(id) = evicted.pop() {
         let reason = LeaveReason::Removed;
         let left = frame(&ServerMessage::PeerLeft { id, reason });
@@ -421,171 +386,4 @@ fn queue(name: &str, room: &mut Room, targets: Targets, message: &Utf8Bytes) -> 
         false
     });
     evicted
-}
-
-/// A peer's place in a room. Dropping it (also while unwinding from a panic) takes the peer out of the room
-/// and tells the others `peer-left` with [`Membership::set_reason`]'s reason (default `disconnected`).
-#[derive(Debug)]
-pub struct Membership {
-    rooms: Arc<Rooms>,
-    room: Box<str>,
-    id: PeerId,
-    conn_id: u64,
-    reason: LeaveReason,
-    /// Shared rooms: told of the departure, to tell the other servers.
-    directory: Option<Arc<dyn Directory>>,
-}
-
-impl Membership {
-    pub fn room(&self) -> &str {
-        &self.room
-    }
-
-    pub fn id(&self) -> &PeerId {
-        &self.id
-    }
-
-    pub fn conn_id(&self) -> u64 {
-        self.conn_id
-    }
-
-    /// The reason the others will be told when this membership ends.
-    pub fn set_reason(&mut self, reason: LeaveReason) {
-        self.reason = reason;
-    }
-
-    /// Shared rooms: when this membership ends, leave the entry in Redis (the instance is going away; the
-    /// person rejoins elsewhere). The members on this instance are still told.
-    pub fn keep_shared_entry(&mut self) {
-        self.directory = None;
-    }
-}
-
-impl Drop for Membership {
-    fn drop(&mut self) {
-        if self
-            .rooms
-            .leave(&self.room, &self.id, self.conn_id, self.reason)
-        {
-            info!(conn = self.conn_id, room = %self.room, peer = %self.id, reason = ?self.reason, "left");
-        }
-        // Even when this server no longer holds it (evicted as a slow consumer): the directory only removes
-        // the entry if it is still this connection's.
-        if let Some(directory) = &self.directory {
-            directory
-                .clone()
-                .left(&self.room, &self.id, self.conn_id, self.reason);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn welcome(peers: Vec<PeerId>) -> ServerMessage {
-        ServerMessage::Welcome {
-            version: protocol::VERSION,
-            id: PeerId("me".into()),
-            room: "r".into(),
-            peers,
-            ice_servers: vec![],
-            ice_transport_policy: Default::default(),
-        }
-    }
-
-    fn next(outbox: &Outbox) -> ServerMessage {
-        ServerMessage::decode(&outbox.pop().expect("a queued message")).unwrap()
-    }
-
-    #[test]
-    fn join_welcome_peer_joined_and_leave() {
-        let rooms = Arc::new(Rooms::new(2, 10));
-        let a = Outbox::new(1, 8, 1 << 20);
-        let b = Outbox::new(2, 8, 1 << 20);
-        let c = Outbox::new(3, 8, 1 << 20);
-        let (ma, _) = rooms.join("r", PeerId("a".into()), &a, welcome).unwrap();
-        assert!(matches!(next(&a), ServerMessage::Welcome { peers, .. } if peers.is_empty()));
-        let (mb, replaced) = rooms.join("r", PeerId("b".into()), &b, welcome).unwrap();
-        assert!(!replaced);
-        assert!(
-            matches!(next(&b), ServerMessage::Welcome { peers, .. } if peers == [PeerId("a".into())])
-        );
-        assert_eq!(
-            next(&a),
-            ServerMessage::PeerJoined {
-                id: PeerId("b".into())
-            }
-        );
-        assert_eq!(
-            rooms
-                .join("r", PeerId("c".into()), &c, welcome)
-                .unwrap_err(),
-            JoinError::RoomFull
-        );
-        drop(mb);
-        assert_eq!(
-            next(&a),
-            ServerMessage::PeerLeft {
-                id: PeerId("b".into()),
-                reason: LeaveReason::Disconnected
-            }
-        );
-        drop(ma);
-        assert_eq!(rooms.room_count(), 0);
-    }
-
-    #[test]
-    fn a_full_queue_evicts_the_slow_member() {
-        let rooms = Arc::new(Rooms::new(4, 10));
-        let a = Outbox::new(1, 8, 1 << 20);
-        let b = Outbox::new(2, 1, 1 << 20);
-        let (ma, _) = rooms.join("r", PeerId("a".into()), &a, welcome).unwrap();
-        let (_mb, _) = rooms.join("r", PeerId("b".into()), &b, welcome).unwrap();
-        let _ = next(&a);
-        let _ = next(&a);
-        // b's queue (capacity 1) holds its welcome: one more message is one too many.
-        let signal = Utf8Bytes::from("x");
-        let to = PeerId("b".into());
-        assert_eq!(rooms.relay("r", ma.id(), 1, "b", signal.clone()), Ok(()));
-        assert_eq!(b.closing(), Some(Closing::SLOW_CONSUMER));
-        assert_eq!(
-            next(&a),
-            ServerMessage::PeerLeft {
-                id: to.clone(),
-                reason: LeaveReason::Removed
-            }
-        );
-        assert_eq!(
-            rooms.relay("r", ma.id(), 1, "b", signal),
-            Err(RelayError::UnknownPeer)
-        );
-        assert_eq!(rooms.peer_count(), 1);
-    }
-
-    #[tokio::test]
-    async fn a_panicking_connection_still_leaves_its_room() {
-        let rooms = Arc::new(Rooms::new(4, 10));
-        let a = Outbox::new(1, 8, 1 << 20);
-        let (_ma, _) = rooms.join("r", PeerId("a".into()), &a, welcome).unwrap();
-        let task = {
-            let rooms = rooms.clone();
-            tokio::spawn(async move {
-                let b = Outbox::new(2, 8, 1 << 20);
-                let _mb = rooms.join("r", PeerId("b".into()), &b, welcome).unwrap();
-                panic!("a bug in one connection");
-            })
-        };
-        assert!(task.await.unwrap_err().is_panic());
-        let _ = next(&a);
-        let _ = next(&a);
-        assert_eq!(
-            next(&a),
-            ServerMessage::PeerLeft {
-                id: PeerId("b".into()),
-                reason: LeaveReason::Disconnected
-            }
-        );
-        assert_eq!(rooms.peer_count(), 1);
-    }
 }

@@ -8,14 +8,14 @@
 //!   relay-latency histogram);
 //! - `X room id conn`: `id` joined again elsewhere: close our connection `conn` with REPLACED, tell nobody.
 
-use crate::rooms::{Rooms, Targets};
+use crate::rooms::local::{LocalRooms, Targets};
 use protocol::{LeaveReason, PeerId, ServerMessage};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tungstenite::Utf8Bytes;
 
 /// One message from the bus.
 #[derive(Debug, PartialEq)]
-pub enum Event<'a> {
+pub(super) enum Event<'a> {
     Joined {
         room: &'a str,
         id: PeerId,
@@ -40,7 +40,7 @@ pub enum Event<'a> {
 
 impl<'a> Event<'a> {
     /// Reads one bus message; `None` for anything this version does not know.
-    pub fn parse(text: &'a str) -> Option<Event<'a>> {
+    pub(super) fn parse(text: &'a str) -> Option<Event<'a>> {
         let mut fields = text.splitn(5, '\n');
         let kind = fields.next()?;
         let room = fields.next()?;
@@ -73,7 +73,7 @@ impl<'a> Event<'a> {
 }
 
 /// The word a bus message uses for `reason` (as on the wire to the pages).
-pub fn reason_word(reason: LeaveReason) -> &'static str {
+pub(super) fn reason_word(reason: LeaveReason) -> &'static str {
     match reason {
         LeaveReason::Left => "left",
         LeaveReason::Disconnected => "disconnected",
@@ -83,7 +83,7 @@ pub fn reason_word(reason: LeaveReason) -> &'static str {
 }
 
 /// Microseconds since the epoch, for a signal's sent-at.
-pub fn now_us() -> u64 {
+pub(super) fn now_us() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_micros() as u64)
@@ -96,7 +96,7 @@ fn frame(message: &ServerMessage) -> Utf8Bytes {
 
 /// Hands one event to this instance's members. Returns how long a signal took from its sender's instance,
 /// in seconds, if it was one.
-pub fn apply(rooms: &Rooms, event: Event<'_>) -> Option<f64> {
+pub(super) fn apply(rooms: &LocalRooms, event: Event<'_>) -> Option<f64> {
     match event {
         Event::Joined { room, id } => {
             let joined = frame(&ServerMessage::PeerJoined { id: id.clone() });

@@ -1,9 +1,11 @@
-//! Rooms shared by several instances through Redis (`--redis URL`).
+//! The cluster: rooms shared by several instances through Redis (`--redis URL`), behind the one rooms API of
+//! [`super::Rooms`].
 //!
 //! Redis holds who is in which room (a hash per room: peer -> owning instance and connection) and decides every
 //! change in an atomic Lua script ([`scripts`]) that also publishes the news on the bus of each instance
-//! concerned ([`bus`]). Each instance keeps its own members' sockets in its local [`Rooms`], delivers what its
-//! bus brings, and relays a signal between two of its own members without Redis.
+//! concerned ([`bus`]). Each instance keeps its own members' sockets in its [`LocalRooms`], delivers what its
+//! bus brings, and relays a signal between two of its own members without Redis. [`ops`] is what a connection
+//! asks of the cluster (join, relay, leave); [`upkeep`] is the instance's two tasks (bus reader, beat).
 //!
 //! Liveness: every beat each instance refreshes `sig:inst:<me>` (expiring after 4 beats) and sweeps the rooms
 //! it holds, removing members whose instance key is gone (reported `peer-left timed-out`). When Redis comes back
@@ -12,14 +14,13 @@
 //! While Redis cannot be reached, established calls go on (they are peer to peer, and signals between two
 //! members of the same instance still flow); joins are refused with `unavailable`, and `/readyz` fails.
 
-pub mod bus;
+mod bus;
 mod ops;
-pub use ops::Joined;
-pub mod scripts;
+mod scripts;
 mod upkeep;
 
+use super::local::LocalRooms;
 use crate::metrics::Metrics;
-use crate::rooms::Rooms;
 use fred::prelude::{ClientLike, Error as RedisError, LuaInterface, Value};
 use fred::types::config::{Config as RedisConfig, Options, ReconnectPolicy};
 use fred::types::scripts::Script;
@@ -33,35 +34,36 @@ use tracing::{debug, warn};
 /// How long one Redis call may take before it counts as failed.
 const CALL_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Why the shared rooms could not be set up.
+/// Why the cluster could not be set up.
 #[derive(Debug)]
-pub enum SharedError {
+pub enum ClusterError {
     /// The `--redis` URL is not one the client understands.
     BadUrl(String),
     /// The client could not be built.
     Client(String),
 }
 
-impl std::fmt::Display for SharedError {
+impl std::fmt::Display for ClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SharedError::BadUrl(e) => write!(f, "the --redis URL is not valid: {e}"),
-            SharedError::Client(e) => write!(f, "could not make a Redis client: {e}"),
+            ClusterError::BadUrl(e) => write!(f, "the --redis URL is not valid: {e}"),
+            ClusterError::Client(e) => write!(f, "could not make a Redis client: {e}"),
         }
     }
 }
 
-impl std::error::Error for SharedError {}
+impl std::error::Error for ClusterError {}
 
-/// This instance's side of the shared rooms.
+/// This instance's side of the cluster.
 #[derive(Debug)]
-pub struct Shared {
+pub(super) struct Cluster {
     /// This instance's id (random, new at every start).
     me: Box<str>,
     client: fred::prelude::Client,
     subscriber: fred::clients::SubscriberClient,
     scripts: Scripts,
-    rooms: Arc<Rooms>,
+    /// This instance's members.
+    local: Arc<LocalRooms>,
     metrics: Metrics,
     room_size: usize,
     beat: Duration,
@@ -71,18 +73,18 @@ pub struct Shared {
     unsynced: std::sync::Mutex<std::collections::HashSet<Box<str>>>,
 }
 
-impl Shared {
+impl Cluster {
     /// Makes the clients and starts connecting, the bus and the heartbeat; does not wait for Redis (the server
     /// starts, not ready, while Redis is away).
-    pub fn start(
+    pub(super) fn start(
         url: &str,
-        rooms: Arc<Rooms>,
+        local: Arc<LocalRooms>,
         metrics: Metrics,
         room_size: usize,
         beat: Duration,
-    ) -> Result<Arc<Shared>, SharedError> {
+    ) -> Result<Arc<Cluster>, ClusterError> {
         let mut config =
-            RedisConfig::from_url(url).map_err(|e| SharedError::BadUrl(e.to_string()))?;
+            RedisConfig::from_url(url).map_err(|e| ClusterError::BadUrl(e.to_string()))?;
         // Keep trying when Redis is not up yet at start, too (fred gives up after one attempt otherwise).
         config.fail_fast = false;
         let mut builder = Builder::from_config(config);
@@ -101,46 +103,51 @@ impl Shared {
             });
         let client = builder
             .build()
-            .map_err(|e| SharedError::Client(e.to_string()))?;
+            .map_err(|e| ClusterError::Client(e.to_string()))?;
         let subscriber = builder
             .build_subscriber_client()
-            .map_err(|e| SharedError::Client(e.to_string()))?;
+            .map_err(|e| ClusterError::Client(e.to_string()))?;
         let me: Box<str> = format!("{:016x}", rand::random::<u64>()).into();
-        let shared = Arc::new(Shared {
+        let cluster = Arc::new(Cluster {
             me,
             client,
             subscriber,
             scripts: Scripts::new(),
-            rooms,
+            local,
             metrics,
             room_size,
             beat,
             up: AtomicBool::new(false),
             unsynced: Default::default(),
         });
-        shared.metrics.redis_up.set(0);
+        cluster.metrics.set_redis_up(false);
         // Each returns the handle of a task that runs (and reconnects) on its own: detached.
-        drop(shared.client.connect());
-        drop(shared.subscriber.connect());
-        drop(shared.subscriber.manage_subscriptions());
-        tokio::spawn(upkeep::read_bus(shared.clone()));
-        tokio::spawn(upkeep::keep_up(shared.clone()));
-        Ok(shared)
+        drop(cluster.client.connect());
+        drop(cluster.subscriber.connect());
+        drop(cluster.subscriber.manage_subscriptions());
+        tokio::spawn(upkeep::read_bus(cluster.clone()));
+        tokio::spawn(upkeep::keep_up(cluster.clone()));
+        Ok(cluster)
     }
 
     /// This instance's id in Redis.
-    pub fn instance(&self) -> &str {
+    pub(super) fn instance(&self) -> &str {
         &self.me
     }
 
+    /// This instance's members.
+    pub(super) fn local(&self) -> &LocalRooms {
+        &self.local
+    }
+
     /// Whether Redis answers (readiness).
-    pub fn is_up(&self) -> bool {
+    pub(super) fn is_up(&self) -> bool {
         self.up.load(Ordering::Relaxed)
     }
 
     fn set_up(&self, up: bool) {
         self.up.store(up, Ordering::Relaxed);
-        self.metrics.redis_up.set(i64::from(up));
+        self.metrics.set_redis_up(up);
     }
 
     fn owner(&self, conn_id: u64) -> String {
@@ -162,14 +169,14 @@ impl Shared {
             ..Default::default()
         };
         let client = self.client.with_options(&options);
-        self.metrics.redis_calls.inc();
+        self.metrics.redis_calls(1);
         match client
             .evalsha::<Value, _, _, _>(script.sha1().clone(), key.clone(), args.clone())
             .await
         {
             Err(error) if error.details().starts_with("NOSCRIPT") => {
                 let lua = script.lua().cloned().unwrap_or_default();
-                self.metrics.redis_calls.inc_by(2);
+                self.metrics.redis_calls(2);
                 client.script_load::<(), _>(lua).await?;
                 client.evalsha(script.sha1().clone(), key, args).await
             }
@@ -184,7 +191,7 @@ impl Shared {
         } else {
             debug!(error = %error, what, "Redis call failed");
         }
-        self.metrics.redis_up.set(0);
+        self.metrics.set_redis_up(false);
     }
 
     /// How long a room's hash lives after the last refresh by an instance holding one of its members.
@@ -193,7 +200,7 @@ impl Shared {
     }
 }
 
-impl Shared {
+impl Cluster {
     fn remember_unsynced(&self, room: Box<str>) {
         let mut unsynced = self
             .unsynced

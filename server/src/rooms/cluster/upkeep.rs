@@ -1,9 +1,9 @@
-//! The two tasks of a shared instance: reading its bus, and the beat (say it is alive, keep the bus subscribed,
+//! The two tasks of an instance in a cluster: reading its bus, and the beat (say it is alive, keep the bus subscribed,
 //! sweep its rooms for members of dead instances, and write again whom it holds after Redis was away).
 
 use super::bus::{apply, Event};
 use super::scripts::{bus_channel, instance_key, room_key};
-use super::Shared;
+use super::Cluster;
 use fred::prelude::{ClientLike, EventInterface, KeysInterface, PubsubInterface, Value};
 use fred::types::Expiration;
 use protocol::PeerId;
@@ -12,8 +12,8 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tracing::{info, warn};
 
 /// Hands every bus message to this instance's members, in the order Redis published them.
-pub(super) async fn read_bus(shared: Arc<Shared>) {
-    let mut messages = shared.subscriber.message_rx();
+pub(super) async fn read_bus(cluster: Arc<Cluster>) {
+    let mut messages = cluster.subscriber.message_rx();
     loop {
         match messages.recv().await {
             Ok(message) => {
@@ -22,9 +22,8 @@ pub(super) async fn read_bus(shared: Arc<Shared>) {
                 };
                 match Event::parse(&text) {
                     Some(event) => {
-                        if let Some(seconds) = apply(&shared.rooms, event) {
-                            shared.metrics.relay_seconds.observe(seconds);
-                            shared.metrics.relayed_redis.inc();
+                        if let Some(seconds) = apply(&cluster.local, event) {
+                            cluster.metrics.relayed_through_redis(seconds);
                         }
                     }
                     None => warn!(message = %text, "an unknown message on the bus: ignored"),
@@ -35,11 +34,7 @@ pub(super) async fn read_bus(shared: Arc<Shared>) {
                     missed,
                     "the bus reader fell behind: messages for this instance's members were lost"
                 );
-                shared
-                    .metrics
-                    .dropped
-                    .with_label_values(&["bus-lagged"])
-                    .inc_by(missed);
+                cluster.metrics.dropped_many("bus-lagged", missed);
             }
             Err(RecvError::Closed) => return,
         }
@@ -47,12 +42,12 @@ pub(super) async fn read_bus(shared: Arc<Shared>) {
 }
 
 /// Every beat: the heartbeat, the subscription, the sweep; after an outage, the resync first.
-pub(super) async fn keep_up(shared: Arc<Shared>) {
-    let mut tick = tokio::time::interval(shared.beat);
+pub(super) async fn keep_up(cluster: Arc<Cluster>) {
+    let mut tick = tokio::time::interval(cluster.beat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let channel = bus_channel(&shared.me);
+    let channel = bus_channel(&cluster.me);
     let mut synced = true;
-    let mut reconnects = shared.client.reconnect_rx();
+    let mut reconnects = cluster.client.reconnect_rx();
     loop {
         tick.tick().await;
         // A new connection may be to a Redis that restarted empty: write everything again.
@@ -62,26 +57,26 @@ pub(super) async fn keep_up(shared: Arc<Shared>) {
         ) {
             synced = false;
         }
-        let was_up = shared.is_up();
-        match beat(&shared, &channel).await {
+        let was_up = cluster.is_up();
+        match beat(&cluster, &channel).await {
             Ok(alive) => {
                 if !alive {
                     synced = false;
                 }
                 // After an outage the data may be gone (a restarted Redis) or stale (a split): write it again.
-                if !synced && !resync(&shared).await {
+                if !synced && !resync(&cluster).await {
                     continue;
                 }
                 synced = true;
                 if !was_up {
-                    info!(instance = %shared.me, "Redis is reachable: joins are accepted again");
+                    info!(instance = %cluster.me, "Redis is reachable: joins are accepted again");
                 }
-                shared.set_up(true);
-                sweep(&shared).await;
+                cluster.set_up(true);
+                sweep(&cluster).await;
             }
             Err(error) => {
                 synced = false;
-                shared.failed("heartbeat", &error);
+                cluster.failed("heartbeat", &error);
             }
         }
     }
@@ -90,48 +85,48 @@ pub(super) async fn keep_up(shared: Arc<Shared>) {
 /// Says this instance is alive (for 4 beats), and subscribes to its bus if it is not. Returns whether the key
 /// was still there: if not, the others may have counted this instance dead (a stall longer than 4 beats, a
 /// split, an empty Redis) and removed its members, who must be written again.
-async fn beat(shared: &Shared, channel: &str) -> Result<bool, fred::prelude::Error> {
-    if !shared.client.is_connected() {
+async fn beat(cluster: &Cluster, channel: &str) -> Result<bool, fred::prelude::Error> {
+    if !cluster.client.is_connected() {
         return Err(fred::prelude::Error::new(
             fred::error::ErrorKind::IO,
             "not connected",
         ));
     }
-    let ttl = (shared.beat * 4).as_millis() as i64;
-    shared.metrics.redis_calls.inc();
-    let before: Option<String> = shared
+    let ttl = (cluster.beat * 4).as_millis() as i64;
+    cluster.metrics.redis_calls(1);
+    let before: Option<String> = cluster
         .client
         .set(
-            instance_key(&shared.me),
+            instance_key(&cluster.me),
             "1",
             Some(Expiration::PX(ttl)),
             None,
             true,
         )
         .await?;
-    let subscribed = shared.subscriber.is_connected()
-        && shared
+    let subscribed = cluster.subscriber.is_connected()
+        && cluster
             .subscriber
             .tracked_channels()
             .iter()
             .any(|c| &**c == channel);
     if !subscribed {
-        shared.metrics.redis_calls.inc();
-        shared.subscriber.subscribe(channel).await?;
+        cluster.metrics.redis_calls(1);
+        cluster.subscriber.subscribe(channel).await?;
     }
     Ok(before.is_some())
 }
 
 /// Keeps this instance's rooms alive in Redis and removes members of dead instances from them.
-async fn sweep(shared: &Arc<Shared>) {
-    for (room, _) in shared.rooms.held() {
+async fn sweep(cluster: &Arc<Cluster>) {
+    for (room, _) in cluster.local.held() {
         let args = vec![
             Value::from(&*room),
-            Value::from(&*shared.me),
-            Value::from(shared.room_ttl_ms()),
+            Value::from(&*cluster.me),
+            Value::from(cluster.room_ttl_ms()),
         ];
-        match shared
-            .eval(&shared.scripts.sweep, room_key(&room), args)
+        match cluster
+            .eval(&cluster.scripts.sweep, room_key(&room), args)
             .await
         {
             Ok(reply) => {
@@ -139,10 +134,10 @@ async fn sweep(shared: &Arc<Shared>) {
                 if !gone.is_empty() {
                     info!(room = %room, gone = ?gone, "members of a dead instance removed");
                 }
-                shared.tell_reaped(&room, gone.iter().map(String::as_str));
+                cluster.tell_reaped(&room, gone.iter().map(String::as_str));
             }
             Err(error) => {
-                shared.failed("sweep", &error);
+                cluster.failed("sweep", &error);
                 return;
             }
         }
@@ -151,15 +146,15 @@ async fn sweep(shared: &Arc<Shared>) {
 
 /// Writes again whom this instance holds, room by room, and removes what it no longer holds. Those whom
 /// another instance took meanwhile are closed here with REPLACED. Returns whether it got through.
-async fn resync(shared: &Arc<Shared>) -> bool {
+async fn resync(cluster: &Arc<Cluster>) -> bool {
     let unsynced: Vec<Box<str>> = {
-        let mut set = shared
+        let mut set = cluster
             .unsynced
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         set.drain().collect()
     };
-    let mut rooms = shared.rooms.held();
+    let mut rooms = cluster.local.held();
     for room in unsynced {
         if !rooms.iter().any(|(name, _)| *name == room) {
             rooms.push((room, Vec::new()));
@@ -169,29 +164,29 @@ async fn resync(shared: &Arc<Shared>) -> bool {
     for (index, (room, members)) in rooms.iter().enumerate() {
         let mut args = vec![
             Value::from(&**room),
-            Value::from(&*shared.me),
-            Value::from(shared.room_ttl_ms()),
+            Value::from(&*cluster.me),
+            Value::from(cluster.room_ttl_ms()),
         ];
         for (id, conn) in members {
             args.push(Value::from(id.0.as_str()));
-            args.push(Value::from(shared.owner(*conn)));
+            args.push(Value::from(cluster.owner(*conn)));
         }
-        match shared
-            .eval(&shared.scripts.sync, room_key(room), args)
+        match cluster
+            .eval(&cluster.scripts.sync, room_key(room), args)
             .await
         {
             Ok(reply) => {
                 for taken in super::strings(reply) {
                     let id = PeerId(taken);
                     for (_, conn) in members.iter().filter(|(m, _)| *m == id) {
-                        shared.rooms.drop_replaced(room, &id, *conn);
+                        cluster.local.drop_replaced(room, &id, *conn);
                     }
                 }
             }
             Err(error) => {
-                shared.failed("resync", &error);
+                cluster.failed("resync", &error);
                 for (room, _) in rooms.into_iter().skip(index) {
-                    shared.remember_unsynced(room);
+                    cluster.remember_unsynced(room);
                 }
                 return false;
             }

@@ -1,36 +1,32 @@
-//! What a connection asks of the shared rooms: join, relay to another instance, and leave (through
-//! [`Directory`], when its membership ends).
+//! What a connection asks of the cluster, through [`crate::rooms::Rooms`]: join, relay to another instance, and
+//! leave (when its membership ends).
 
 use super::scripts::room_key;
-use super::{bus, strings, Shared};
+use super::{bus, strings, Cluster};
 use crate::outbox::Outbox;
-use crate::rooms::{Directory, JoinError, Membership, RelayError, Targets};
+use crate::rooms::local::Targets;
+use crate::rooms::{JoinError, RelayError};
 use fred::prelude::Value;
 use protocol::{LeaveReason, PeerId, ServerMessage};
 use std::sync::Arc;
 use tracing::warn;
 use tungstenite::Utf8Bytes;
 
-/// What a shared join found.
-pub struct Joined {
-    pub membership: Membership,
-    pub replaced: bool,
-}
-
-impl Shared {
+impl Cluster {
     /// Joins `id` to `room` on this connection, across every instance. The welcome lists every member on
     /// every instance; the others are told `peer-joined` unless this replaces a connection of the same peer.
-    pub async fn join(
-        self: &Arc<Self>,
+    /// Returns whether it replaced one.
+    pub(in crate::rooms) async fn join(
+        &self,
         room: &str,
         id: &PeerId,
         outbox: &Arc<Outbox>,
         welcome: impl FnOnce(Vec<PeerId>) -> ServerMessage,
-    ) -> Result<Joined, JoinError> {
+    ) -> Result<bool, JoinError> {
         if !self.is_up() {
             return Err(JoinError::Unavailable);
         }
-        self.rooms.reserve(room, id, outbox)?;
+        self.local.reserve(room, id, outbox)?;
         let args = vec![
             Value::from(room),
             Value::from(id.0.as_str()),
@@ -43,7 +39,7 @@ impl Shared {
             Ok(reply) => reply,
             Err(error) => {
                 self.failed("join", &error);
-                self.rooms.cancel(room, outbox.conn_id);
+                self.local.cancel(room, outbox.conn_id);
                 return Err(JoinError::Unavailable);
             }
         };
@@ -53,7 +49,7 @@ impl Shared {
             self.tell_reaped(room, reaped.split(',').filter(|s| !s.is_empty()));
         }
         if status != "ok" {
-            self.rooms.cancel(room, outbox.conn_id);
+            self.local.cancel(room, outbox.conn_id);
             return Err(if status == "full" {
                 JoinError::RoomFull
             } else {
@@ -64,15 +60,8 @@ impl Shared {
         let replaced = fields.get(1).is_some_and(|old| !old.is_empty());
         let others = fields.iter().skip(3).map(|p| PeerId(p.clone())).collect();
         let welcome = Utf8Bytes::from(welcome(others).encode());
-        let directory: Arc<dyn Directory> = self.clone();
-        match self
-            .rooms
-            .admit(room, id, outbox, welcome, !replaced, directory)
-        {
-            Some(membership) => Ok(Joined {
-                membership,
-                replaced,
-            }),
+        match self.local.admit(room, id, outbox, welcome, !replaced) {
+            Some(()) => Ok(replaced),
             None => Err(JoinError::Unavailable),
         }
     }
@@ -85,29 +74,29 @@ impl Shared {
                 id: id.clone(),
                 reason: LeaveReason::TimedOut,
             };
-            self.rooms
+            self.local
                 .deliver_frame(room, Targets::AllBut(&id.0), left.encode().into());
         }
     }
 
-    /// Relays a `signal` frame to `to` on another instance.
-    pub async fn relay(
+    /// Relays a `signal` frame from `from` (on connection `conn_id`) to `to` on another instance.
+    pub(in crate::rooms) async fn relay(
         &self,
-        membership: &Membership,
+        room: &str,
+        from: &PeerId,
+        conn_id: u64,
         to: &str,
         frame: &str,
     ) -> Result<(), RelayError> {
         let args = vec![
-            Value::from(membership.room()),
-            Value::from(membership.id().0.as_str()),
-            Value::from(self.owner(membership.conn_id())),
+            Value::from(room),
+            Value::from(from.0.as_str()),
+            Value::from(self.owner(conn_id)),
             Value::from(to),
             Value::from(frame),
             Value::from(bus::now_us().to_string()),
         ];
-        let reply = self
-            .eval(&self.scripts.relay, room_key(membership.room()), args)
-            .await;
+        let reply = self.eval(&self.scripts.relay, room_key(room), args).await;
         match reply.as_ref().map(|v| v.as_str()) {
             // Counted as relayed by the instance that hands it to the addressee.
             Ok(Some(s)) if s == "ok" => Ok(()),
@@ -119,12 +108,16 @@ impl Shared {
             }
         }
     }
-}
 
-impl Directory for Shared {
-    /// Removes the entry (if it is still this connection's) and tells the other instances, in a task: a
-    /// departure never waits for Redis.
-    fn left(self: Arc<Self>, room: &str, id: &PeerId, conn_id: u64, reason: LeaveReason) {
+    /// `id` on connection `conn_id` left `room`: removes the entry (if it is still this connection's) and tells
+    /// the other instances, in a task: a departure never waits for Redis.
+    pub(in crate::rooms) fn left(
+        self: &Arc<Self>,
+        room: &str,
+        id: &PeerId,
+        conn_id: u64,
+        reason: LeaveReason,
+    ) {
         let args = vec![
             Value::from(room),
             Value::from(id.0.as_str()),
@@ -133,7 +126,7 @@ impl Directory for Shared {
             Value::from(bus::reason_word(reason)),
         ];
         let room: Box<str> = room.into();
-        let this = self;
+        let this = self.clone();
         tokio::spawn(async move {
             if let Err(error) = this.eval(&this.scripts.leave, room_key(&room), args).await {
                 this.failed("leave", &error);
