@@ -14,7 +14,7 @@ use futures_util::{SinkExt, StreamExt};
 use protocol::{ClientMessage, ServerMessage, VERSION};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -60,6 +60,17 @@ fn default_server() -> PathBuf {
     }
 }
 
+/// The server's process, killed and waited for when dropped: also when a panic unwinds out of `main`, so that
+/// a failed measurement never leaves a server running.
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// VmRSS of a process, in KiB.
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/PID/status");
@@ -86,24 +97,26 @@ async fn main() {
     std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
     let binary = args.server.clone().unwrap_or_else(default_server);
     let n = args.connections;
-    let mut child = Command::new(&binary)
-        .args(["--listen", "127.0.0.1:0", "--dist"])
-        .arg(&dist)
-        .args(["--max-connections", &(n + 16).to_string()])
-        .args(["--max-rooms", &n.to_string()])
-        .args(["--room-size", &args.room_size.max(1).to_string()])
-        // The clients never read, so they never answer pings: do not reap them while measuring.
-        .args(["--idle-timeout", "1h"])
-        // Every client comes from 127.0.0.1.
-        .args(["--max-connections-per-ip", "0"])
-        .env("RUST_LOG", &args.server_log)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-    let pid = child.id();
+    let mut server = ServerProcess(
+        Command::new(&binary)
+            .args(["--listen", "127.0.0.1:0", "--dist"])
+            .arg(&dist)
+            .args(["--max-connections", &(n + 16).to_string()])
+            .args(["--max-rooms", &n.to_string()])
+            .args(["--room-size", &args.room_size.max(1).to_string()])
+            // The clients never read, so they never answer pings: do not reap them while measuring.
+            .args(["--idle-timeout", "1h"])
+            // Every client comes from 127.0.0.1.
+            .args(["--max-connections-per-ip", "0"])
+            .env("RUST_LOG", &args.server_log)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display())),
+    );
+    let pid = server.0.id();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(server.0.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let addr = line
@@ -167,7 +180,6 @@ async fn main() {
     eprintln!("({n} connections opened and joined in {opened:.2?})");
 
     drop(sockets);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let _ = std::fs::remove_dir_all(&dist);
 }

@@ -1,4 +1,6 @@
 //! Command-line flags (and a few environment variables) of the server.
+//!
+//! Long because each flag's doc comment is its `--help` text; its tests are a third of the file.
 
 use crate::turn::{TurnRest, TurnSecret};
 use clap::Parser;
@@ -132,7 +134,7 @@ pub struct Config {
     #[arg(long = "allow-origin")]
     pub allow_origins: Vec<String>,
 
-    // --- Several servers (issue 10) ---
+    // --- Several servers ---
     /// Share rooms with other instances through this Redis, e.g. `redis://127.0.0.1:6379`. Default: none,
     /// every room in this process's memory.
     #[arg(long, env = "REDIS_URL")]

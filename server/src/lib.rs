@@ -12,24 +12,25 @@
 //! - [`origin`] and [`client_ip`]: who may open a WebSocket, and from which address;
 //! - [`metrics`], [`tls`] (HTTPS and WSS), [`file_limit`] (the open-files limit).
 
-pub mod client_ip;
+// Public: what the binary, the examples and the tests use.
 pub mod config;
-pub mod connection;
-pub mod file_limit;
-pub mod http;
-pub mod ice;
-pub mod metrics;
-pub mod origin;
-pub mod outbox;
-pub mod rooms;
-pub mod state;
 pub mod tls;
 pub mod turn;
-pub mod ws;
+
+mod client_ip;
+mod connection;
+mod file_limit;
+mod http;
+mod ice;
+mod metrics;
+mod origin;
+mod outbox;
+mod rooms;
+mod state;
+mod ws;
 
 pub use config::Config;
 pub use file_limit::{prepare as prepare_file_limit, raise_nofile_limit};
-pub use state::AppState;
 
 use axum::serve::ListenerExt;
 use std::future::Future;
@@ -69,7 +70,7 @@ pub async fn serve_with(
              build the app or pass --dist"
         );
     }
-    let state = AppState::new(config).map_err(io::Error::other)?;
+    let state = state::AppState::new(config).map_err(io::Error::other)?;
     info!(
         addr = %listener.local_addr()?,
         dist = %state.dist().display(),

@@ -166,12 +166,8 @@ impl Outbox {
     }
 
     /// How many frames are queued.
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.lock().frames.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// At least half full: time for the writer to have a turn.
@@ -226,7 +222,7 @@ mod tests {
         assert_eq!(outbox.closing(), Some(Closing::TIMED_OUT));
         outbox.finish();
         assert_eq!(outbox.push("d".into()), Ok(()));
-        assert!(outbox.is_empty());
+        assert_eq!(outbox.len(), 0);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Hostile and unlucky clients: junk, huge frames, floods, full rooms and servers, slow readers, silence,
 //! foreign origins.
+//!
+//! Long because each limit the server enforces has its own test, each a short client script.
 
 mod common;
 
@@ -416,7 +418,7 @@ async fn foreign_origins_are_refused_before_the_upgrade() {
         .unwrap();
 }
 
-// --- Several servers (issue 10): the per-address cap, readiness and metrics of a server without Redis ---
+// --- Several servers: the per-address cap, readiness and metrics of a server without Redis ---
 
 #[tokio::test]
 async fn connections_per_address_are_capped() {

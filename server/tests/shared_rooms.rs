@@ -1,6 +1,8 @@
 //! Several instances sharing rooms through one real Redis (`--redis`): every test starts `redis-server` and
 //! server processes on 127.0.0.1 ephemeral ports, and kills them at the end. Skipped, saying why, when
 //! `redis-server` is not installed.
+//!
+//! Long because each way a cluster fails (a crash, Redis paused, cut or restarted) is its own scenario.
 
 mod common;
 mod several;

@@ -1,4 +1,6 @@
 //! Rooms and relaying: join, welcome, peer-joined/left, signal, leave, replacement, protocol errors.
+//!
+//! Long because each rule of the protocol has its own test.
 
 mod common;
 

@@ -33,12 +33,12 @@ struct Room {
 struct Member {
     id: PeerId,
     outbox: Arc<Outbox>,
-    /// Set while a shared join waits for Redis: what arrives for the member meanwhile waits here, to be sent
-    /// after its welcome. Always `None` in memory mode.
+    /// Set while a cluster join waits for Redis: what arrives for the member meanwhile waits here, to be sent
+    /// after its welcome. Always `None` in one process.
     pending: Option<Vec<Utf8Bytes>>,
 }
 
-/// Most frames held for a member whose shared join is not answered yet; past it, it is a slow consumer.
+/// Most frames held for a member whose cluster join is not answered yet; past it, it is a slow consumer.
 const MAX_PENDING: usize = 256;
 
 /// A room and whom this server holds in it: (peer, connection id).

@@ -1,5 +1,7 @@
 //! Test helpers: a server in-process on 127.0.0.1:0 with a temporary dist directory, and a WebSocket client
 //! whose every receive has a timeout.
+//!
+//! Long because every suite shares it: the server, its dist directory, the WebSocket client and plain HTTP.
 #![allow(dead_code)]
 
 use clap::Parser;
