@@ -129,4 +129,29 @@ mod tests {
         assert!((0..3).all(|_| bucket.take(later)));
         assert!(!bucket.take(later));
     }
+
+    #[test]
+    fn strikes_close_at_the_last_drop_and_the_last_bad_message() {
+        use clap::Parser;
+        let config = crate::Config::try_parse_from([
+            "server",
+            "--rate-limit",
+            "1",
+            "--rate-burst",
+            "1",
+            "--max-rate-drops",
+            "2",
+            "--max-bad-messages",
+            "2",
+        ])
+        .unwrap();
+        let mut strikes = Strikes::new(&Limits::new(&config));
+        let now = Instant::now();
+        assert!(matches!(strikes.rate(now), Rate::Allowed));
+        assert!(matches!(strikes.rate(now), Rate::Dropped));
+        assert!(matches!(strikes.rate(now), Rate::Exceeded { drops: 2 }));
+        let first = strikes.bad_message();
+        assert_eq!((first.count, first.max, first.is_last()), (1, 2, false));
+        assert!(strikes.bad_message().is_last());
+    }
 }

@@ -13,12 +13,13 @@
 //! - messages go into the members' bounded outboxes without waiting; a member whose outbox is full is evicted
 //!   as a slow consumer and the others are told `peer-left removed`.
 //!
-//! The backends: [`local`] holds the members this process serves and delivers to them (every member of every
-//! room, without Redis); [`cluster`] keeps every instance's members in Redis, whose scripts apply the room size
+//! The backends: [`local`] holds the members this process serves, each [`room`] delivering to its own (every
+//! member of every room, without Redis); [`cluster`] keeps every instance's members in Redis, whose scripts apply the room size
 //! and the replacement, and hands this instance's own members to [`local`].
 
 mod cluster;
 mod local;
+mod room;
 
 pub use cluster::ClusterError;
 

@@ -8,7 +8,8 @@
 //!   relay-latency histogram);
 //! - `X room id conn`: `id` joined again elsewhere: close our connection `conn` with REPLACED, tell nobody.
 
-use crate::rooms::local::{LocalRooms, Targets};
+use crate::rooms::local::LocalRooms;
+use crate::rooms::room::Targets;
 use protocol::{LeaveReason, PeerId, ServerMessage};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tungstenite::Utf8Bytes;

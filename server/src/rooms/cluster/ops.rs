@@ -4,7 +4,7 @@
 use super::scripts::room_key;
 use super::{bus, strings, Cluster};
 use crate::outbox::Outbox;
-use crate::rooms::local::Targets;
+use crate::rooms::room::Targets;
 use crate::rooms::{JoinError, RelayError};
 use fred::prelude::Value;
 use protocol::{LeaveReason, PeerId, ServerMessage};
