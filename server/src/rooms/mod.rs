@@ -26,8 +26,10 @@ pub use cluster::ClusterError;
 use crate::metrics::Metrics;
 use crate::outbox::Outbox;
 use cluster::Cluster;
+use futures_util::future::Either;
 use local::LocalRooms;
 use protocol::{LeaveReason, PeerId, ServerMessage};
+use std::future::{ready, Future};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -216,13 +218,17 @@ impl Rooms {
     /// Relays the encoded `signal` frame from `from` to `to` in the same room: straight into its outbox if `to`
     /// is on this instance, else through Redis. `received` is when the frame came, for the relay time
     /// histogram.
-    pub async fn relay(
-        &self,
-        from: &Membership,
-        to: &str,
+    ///
+    /// Not an `async fn`: the local relay is done at the call, so the future a connection's task holds is only
+    /// the outcome or the boxed Redis call (16 bytes), not the arguments; every idle connection's task would
+    /// otherwise be that much larger for its whole life.
+    pub fn relay<'a>(
+        &'a self,
+        from: &'a Membership,
+        to: &'a str,
         frame: Utf8Bytes,
         received: Instant,
-    ) -> Result<(), RelayError> {
+    ) -> impl Future<Output = Result<(), RelayError>> + 'a {
         let local = self
             .backend
             .local()
@@ -230,14 +236,18 @@ impl Rooms {
         match (local, &self.backend) {
             (Ok(()), _) => {
                 self.metrics.relayed_here(received.elapsed().as_secs_f64());
-                Ok(())
+                Either::Left(ready(Ok(())))
             }
             // Not here: maybe on another instance. Boxed for the same reason as the join's.
             (Err(RelayError::UnknownPeer), Backend::Cluster(cluster)) => {
-                Box::pin(cluster.relay(&from.room, &from.id, from.conn_id, to, frame.as_str()))
-                    .await
+                Either::Right(Box::pin(async move {
+                    let (room, id) = (&from.room, &from.id);
+                    cluster
+                        .relay(room, id, from.conn_id, to, frame.as_str())
+                        .await
+                }))
             }
-            (Err(error), _) => Err(error),
+            (Err(error), _) => Either::Left(ready(Err(error))),
         }
     }
 }
