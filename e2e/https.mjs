@@ -9,7 +9,8 @@
 //    and a room call plays both ways; a restart keeps the same certificate.
 // 2. Plain HTTP on the same address: the page shows its insecure-context message.
 //
-// Needs root (ip netns); without it, the test says it is skipped and why, and passes.
+// Needs root (ip netns); without it the test fails, saying why, unless E2E_ALLOW_SKIP=1 (a developer's machine)
+// lets it skip.
 // Prints PASS/FAIL per check; exits non-zero on any failure. Screenshots go to target/e2e/https-*.png.
 
 import { execFileSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHROMIUM_ARGS, chromiumInNamespace } from './browser.mjs';
 import { startServer } from './signaling.mjs';
+import { scriptArgs, skip } from './harness.mjs';
 import {
   check,
   checkPlaying,
@@ -33,29 +35,23 @@ import {
   servers,
 } from './people.mjs';
 
-if (process.argv.length < 4) {
-  console.error('usage: node e2e/https.mjs <dist dir> <server binary>');
-  process.exit(2);
-}
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
+const { dist, serverBinary } = scriptArgs('https.mjs', { needs: 'root (network namespaces) and ip (iproute2)' });
 const WATCHDOG_MS = 120_000;
 
 if (process.getuid?.() !== 0) {
-  console.log('SKIP https e2e: it needs root, to make network namespaces (ip netns) with a non-loopback address');
-  process.exit(0);
+  skip('https e2e', 'it needs root, to make network namespaces (ip netns) with a non-loopback address');
 }
 
 // Names with this test's prefix and pid, so that parallel runs (and other tests' namespaces) never clash.
-const SERVER_NS = `t12-${process.pid}-srv`;
-const BROWSER_NS = `t12-${process.pid}-web`;
-const SERVER_IF = `t12s${process.pid}`.slice(0, 15);
-const BROWSER_IF = `t12b${process.pid}`.slice(0, 15);
+const SERVER_NS = `https-${process.pid}-srv`;
+const BROWSER_NS = `https-${process.pid}-web`;
+const SERVER_IF = `hs${process.pid}`.slice(0, 15);
+const BROWSER_IF = `hb${process.pid}`.slice(0, 15);
 const SERVER_IP = '198.51.100.2';
 const BROWSER_IP = '198.51.100.1';
 
 const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-const work = mkdtempSync(join(tmpdir(), 't12-https-'));
+const work = mkdtempSync(join(tmpdir(), 'e2e-https-'));
 
 function makeNetwork() {
   ip('netns', 'add', SERVER_NS);

@@ -6,8 +6,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
+import { closeBrowser, killNow, launchChromium } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const shots = join(root, 'target', 'e2e');
@@ -80,8 +80,8 @@ export function recordPeerConnections() {
 export async function enter(name, url, { executablePath = CHROMIUM, args = [] } = {}) {
   const switchOf = (arg) => arg.split('=')[0];
   const defaults = CHROMIUM_ARGS.filter((arg) => !args.some((a) => switchOf(a) === switchOf(arg)));
-  const browser = await chromium.launch({ executablePath, headless: true, args: [...defaults, ...args] });
-  const person = { name, browser, errors: [], closed: false };
+  const launched = await launchChromium({ executablePath, args: [...defaults, ...args] });
+  const person = { name, browser: launched.browser, launched, errors: [], closed: false };
   people.push(person);
   const context = await browser.newContext({ viewport: VIEWPORT });
   await context.addInitScript(recordPeerConnections);
@@ -96,13 +96,11 @@ export async function enter(name, url, { executablePath = CHROMIUM, args = [] } 
   return person;
 }
 
+/** Closes a person's browser (killing it if it hangs); never throws. */
 export async function close(person) {
   if (person.closed) return;
   person.closed = true;
-  await Promise.race([person.browser.close(), sleep(10_000)]).catch(() => {});
-  try {
-    person.browser.process()?.kill('SIGKILL');
-  } catch {}
+  await closeBrowser(person.launched);
 }
 
 export const people = [];
@@ -287,11 +285,7 @@ export function runTest(title, main, { watchdogMs = 240_000, after = async () =>
   process.on('exit', () => {
     onExit();
     for (const s of servers) s.killNow();
-    for (const p of people) {
-      try {
-        p.browser.process()?.kill('SIGKILL');
-      } catch {}
-    }
+    for (const p of people) killNow(p.launched);
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130)); // runs the 'exit' handler
   const began = Date.now();

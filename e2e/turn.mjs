@@ -23,6 +23,7 @@ import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { startServer } from './signaling.mjs';
+import { scriptArgs, skip } from './harness.mjs';
 import {
   check,
   checkPlaying,
@@ -39,12 +40,7 @@ import {
   freePort,
 } from './people.mjs';
 
-if (process.argv.length < 4) {
-  console.error('usage: node e2e/turn.mjs <dist dir> <server binary>');
-  process.exit(2);
-}
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
+const { dist, serverBinary } = scriptArgs('turn.mjs');
 const TURNSERVER = process.env.TURNSERVER ?? '/usr/bin/turnserver';
 const WATCHDOG_MS = 120_000;
 const SECRET = randomBytes(16).toString('hex');

@@ -238,15 +238,13 @@ impl Client {
         }
     }
 
-    /// Reads for `duration` and fails if a protocol message or close arrives.
-    pub async fn silent_for(&mut self, duration: Duration) {
-        let deadline = tokio::time::Instant::now() + duration;
-        loop {
-            match tokio::time::timeout_at(deadline, self.ws.next()).await {
-                Err(_) => return,
-                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
-                Ok(other) => panic!("expected silence, got {other:?}"),
-            }
+    /// Fails if anything reaches this client before the answer to a ping sent now: whatever the server had queued
+    /// for it earlier (a relay, a peer-left, a close) would come first, so the pong proves nothing was.
+    pub async fn heard_nothing(&mut self) {
+        self.send(&ClientMessage::Ping).await;
+        match self.next().await {
+            Ok(ServerMessage::Pong) => {}
+            other => panic!("expected nothing before the pong, got {other:?}"),
         }
     }
 
