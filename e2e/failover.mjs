@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { startServer } from './signaling.mjs';
-import { scriptArgs, skip } from './harness.mjs';
+import { listening, scriptArgs, skip } from './harness.mjs';
 import {
   check, require_, waitIn, sleep, enter, close, people, logLines, text, ownShortId, tiles, pcs,
   openPcs, checkPlaying, screenshot, noProblem, shots, runSteps, runTest, freePort,
@@ -72,7 +72,7 @@ async function main() {
   let redis = startRedis();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const args = ['--redis', redisUrl, '--redis-heartbeat', '1s', '--trusted-proxy', '127.0.0.1'];
-  await sleep(200);
+  await listening(redisPort);
   for (let i = 0; i < 2; i += 1) {
     const server = await startServer(serverBinary, dist, '127.0.0.1:0', { args });
     instances.push(server);

@@ -6,9 +6,11 @@
 //   skip(title, why)                      exits 1 with "FAIL <title> cannot run here: <why>", or, when
 //                                           E2E_ALLOW_SKIP=1 (a developer's own machine; CI never sets it), exits 0
 //                                           with "SKIP ..."
+//   listening(port)                      resolves once something accepts TCP connections on 127.0.0.1:port
 //   launchChromium({ executablePath, args }) -> { browser, process }; closeBrowser(launched) closes it and kills
 //                                           its process if it does not go within 10 s
 
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -73,3 +75,21 @@ export function killNow(launched) {
     } catch {}
   }
 }
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:`port`, or fails after `timeout` ms. */
+export async function listening(port, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    const up = await new Promise((done) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+    });
+    if (up) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeout} ms`);
+}
+

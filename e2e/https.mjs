@@ -33,10 +33,11 @@ import {
   waitIn,
   runTest,
   servers,
+  sleep,
 } from './people.mjs';
 
 const { dist, serverBinary } = scriptArgs('https.mjs', { needs: 'root (network namespaces) and ip (iproute2)' });
-const WATCHDOG_MS = 120_000;
+const WATCHDOG_MS = 240_000;
 
 if (process.getuid?.() !== 0) {
   skip('https e2e', 'it needs root, to make network namespaces (ip netns) with a non-loopback address');
@@ -92,9 +93,29 @@ async function serverIn(args) {
   return server;
 }
 
+/**
+ * Waits until the link is usable from both ends: carrier on both veths, no address still tentative (IPv6's
+ * duplicate address detection adds the link-local one about a second after the link comes up), and a route to the
+ * other side. Each of these is a network change to a Chromium already running, which fails a page load in flight
+ * with ERR_NETWORK_CHANGED; so the browsers start once all is there.
+ */
+async function networkSettled() {
+  const settled = ([ns, dev, other]) => {
+    const [link] = JSON.parse(execFileSync('ip', ['-n', ns, '-j', 'addr', 'show', 'dev', dev]).toString());
+    const route = execFileSync('ip', ['-n', ns, 'route', 'get', other]).toString();
+    return link?.operstate === 'UP' && !link.addr_info.some((a) => a.tentative) && route.includes(`dev ${dev}`);
+  };
+  const ends = [
+    [SERVER_NS, SERVER_IF, BROWSER_IP],
+    [BROWSER_NS, BROWSER_IF, SERVER_IP],
+  ];
+  while (!ends.every(settled)) await sleep(50);
+}
+
 async function main() {
   await mkdir(shots, { recursive: true });
   makeNetwork();
+  await networkSettled();
   console.log(`namespaces ${SERVER_NS} (${SERVER_IP}) and ${BROWSER_NS} (${BROWSER_IP}), joined by a veth pair`);
 
   console.log('--- 1. HTTPS with a self-signed certificate');
