@@ -248,6 +248,19 @@ impl Client {
         }
     }
 
+    /// Reads for `duration` and fails if a protocol message or close arrives. Only for news that would come from
+    /// another instance through Redis, which [`Client::heard_nothing`]'s pong cannot prove had its chance.
+    pub async fn silent_for(&mut self, duration: Duration) {
+        let deadline = tokio::time::Instant::now() + duration;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return,
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                Ok(other) => panic!("expected silence, got {other:?}"),
+            }
+        }
+    }
+
     /// Joins and returns (own id, peers) from the welcome.
     pub async fn join(&mut self, room: &str, secret: &str) -> (PeerId, Vec<PeerId>) {
         self.send(&ClientMessage::Join {
