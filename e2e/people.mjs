@@ -87,7 +87,7 @@ export async function enter(name, url, { executablePath = CHROMIUM, args = [] } 
   const launched = await launchChromium({ executablePath, args: [...defaults, ...args] });
   const person = { name, browser: launched.browser, launched, errors: [], closed: false };
   people.push(person);
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await person.browser.newContext({ viewport: VIEWPORT });
   await context.addInitScript(recordPeerConnections);
   person.page = await context.newPage();
   person.page.on('pageerror', (e) => person.errors.push(`pageerror: ${e.message}`));
