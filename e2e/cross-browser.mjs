@@ -21,10 +21,10 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM, CHROMIUM_ARGS, FIREFOX, FIREFOX_PREFS } from './browser.mjs';
 import { startServer } from './signaling.mjs';
+import { closeBrowser, killNow, launchChromium, scriptArgs } from './harness.mjs';
 import {
   check,
   checkPlaying,
@@ -48,12 +48,7 @@ import {
   waitIn,
 } from './people.mjs';
 
-if (process.argv.length < 4) {
-  console.error('usage: node e2e/cross-browser.mjs <dist dir> <server binary>');
-  process.exit(2);
-}
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
+const { dist, serverBinary } = scriptArgs('cross-browser.mjs');
 
 const WATCHDOG_MS = 300_000;
 const VIEWPORT = { width: 1100, height: 900 };
@@ -67,8 +62,9 @@ const servers = [];
 
 /** Chromium, through playwright-core, as e2e/room.mjs starts it. */
 async function enterChromium(name, url) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const person = { name, browser, errors: [], closed: false, kill: () => browser.process()?.kill('SIGKILL') };
+  const launched = await launchChromium({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = launched.browser;
+  const person = { name, browser, launched, errors: [], closed: false, kill: () => killNow(launched) };
   people.push(person);
   const context = await browser.newContext({ viewport: VIEWPORT });
   await context.addInitScript(recordPeerConnections);
@@ -123,7 +119,10 @@ function panicked(person, type, message) {
 async function close(person) {
   if (person.closed) return;
   person.closed = true;
-  await Promise.race([person.browser.close(), sleep(10_000)]).catch(() => {});
+  if (person.launched) return closeBrowser(person.launched);
+  let timer;
+  await Promise.race([person.browser.close(), new Promise((done) => (timer = setTimeout(done, 10_000)))]).catch(() => {});
+  clearTimeout(timer);
   try {
     person.kill();
   } catch {}
@@ -257,7 +256,7 @@ async function main() {
       async () => {
         // Only the side that made the first offer restarts. A re-offer from Chromium, where Firefox made the first
         // offer, is answered by Firefox with a=setup:active although Firefox is the DTLS server, and Chromium
-        // refuses that answer ("Failed to set SSL role for the transport"): see the closing note of issue 14.
+        // refuses that answer ("Failed to set SSL role for the transport"): see the docs/TESTING.md lists it.
         const ufrag = (p) =>
           p.page.evaluate(() => /a=ice-ufrag:(\S+)/.exec(window.__pcs.find((pc) => pc.connectionState !== 'closed')?.localDescription?.sdp ?? '')?.[1]);
         const before = {};

@@ -11,14 +11,10 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startServer } from './signaling.mjs';
+import { killNow, scriptArgs } from './harness.mjs';
 import { check, StepFailed, waitIn, enter, close, people, logLines, screenshot, shots, failureCount } from './people.mjs';
 
-if (process.argv.length < 4) {
-  console.error('usage: node e2e/full.mjs <dist dir> <server binary>');
-  process.exit(2);
-}
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
+const { dist, serverBinary } = scriptArgs('full.mjs');
 const FULL = 'The server is full right now. Trying again in a moment…';
 let server;
 
@@ -47,11 +43,7 @@ async function main() {
 
 process.on('exit', () => {
   server?.killNow();
-  for (const p of people) {
-    try {
-      p.browser.process()?.kill('SIGKILL');
-    } catch {}
-  }
+  for (const p of people) killNow(p.launched);
 });
 const watchdog = setTimeout(() => {
   console.log('FAIL the whole run took longer than 90 s');

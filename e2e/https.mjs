@@ -9,7 +9,8 @@
 //    and a room call plays both ways; a restart keeps the same certificate.
 // 2. Plain HTTP on the same address: the page shows its insecure-context message.
 //
-// Needs root (ip netns); without it, the test says it is skipped and why, and passes.
+// Needs root (ip netns); without it the test fails, saying why, unless E2E_ALLOW_SKIP=1 (a developer's machine)
+// lets it skip.
 // Prints PASS/FAIL per check; exits non-zero on any failure. Screenshots go to target/e2e/https-*.png.
 
 import { execFileSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHROMIUM_ARGS, chromiumInNamespace } from './browser.mjs';
 import { startServer } from './signaling.mjs';
+import { scriptArgs, skip } from './harness.mjs';
 import {
   check,
   checkPlaying,
@@ -31,31 +33,26 @@ import {
   waitIn,
   runTest,
   servers,
+  sleep,
 } from './people.mjs';
 
-if (process.argv.length < 4) {
-  console.error('usage: node e2e/https.mjs <dist dir> <server binary>');
-  process.exit(2);
-}
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
-const WATCHDOG_MS = 120_000;
+const { dist, serverBinary } = scriptArgs('https.mjs', { needs: 'root (network namespaces) and ip (iproute2)' });
+const WATCHDOG_MS = 240_000;
 
 if (process.getuid?.() !== 0) {
-  console.log('SKIP https e2e: it needs root, to make network namespaces (ip netns) with a non-loopback address');
-  process.exit(0);
+  skip('https e2e', 'it needs root, to make network namespaces (ip netns) with a non-loopback address');
 }
 
 // Names with this test's prefix and pid, so that parallel runs (and other tests' namespaces) never clash.
-const SERVER_NS = `t12-${process.pid}-srv`;
-const BROWSER_NS = `t12-${process.pid}-web`;
-const SERVER_IF = `t12s${process.pid}`.slice(0, 15);
-const BROWSER_IF = `t12b${process.pid}`.slice(0, 15);
+const SERVER_NS = `https-${process.pid}-srv`;
+const BROWSER_NS = `https-${process.pid}-web`;
+const SERVER_IF = `hs${process.pid}`.slice(0, 15);
+const BROWSER_IF = `hb${process.pid}`.slice(0, 15);
 const SERVER_IP = '198.51.100.2';
 const BROWSER_IP = '198.51.100.1';
 
 const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-const work = mkdtempSync(join(tmpdir(), 't12-https-'));
+const work = mkdtempSync(join(tmpdir(), 'e2e-https-'));
 
 function makeNetwork() {
   ip('netns', 'add', SERVER_NS);
@@ -96,9 +93,29 @@ async function serverIn(args) {
   return server;
 }
 
+/**
+ * Waits until the link is usable from both ends: carrier on both veths, no address still tentative (IPv6's
+ * duplicate address detection adds the link-local one about a second after the link comes up), and a route to the
+ * other side. Each of these is a network change to a Chromium already running, which fails a page load in flight
+ * with ERR_NETWORK_CHANGED; so the browsers start once all is there.
+ */
+async function networkSettled() {
+  const settled = ([ns, dev, other]) => {
+    const [link] = JSON.parse(execFileSync('ip', ['-n', ns, '-j', 'addr', 'show', 'dev', dev]).toString());
+    const route = execFileSync('ip', ['-n', ns, 'route', 'get', other]).toString();
+    return link?.operstate === 'UP' && !link.addr_info.some((a) => a.tentative) && route.includes(`dev ${dev}`);
+  };
+  const ends = [
+    [SERVER_NS, SERVER_IF, BROWSER_IP],
+    [BROWSER_NS, BROWSER_IF, SERVER_IP],
+  ];
+  while (!ends.every(settled)) await sleep(50);
+}
+
 async function main() {
   await mkdir(shots, { recursive: true });
   makeNetwork();
+  await networkSettled();
   console.log(`namespaces ${SERVER_NS} (${SERVER_IP}) and ${BROWSER_NS} (${BROWSER_IP}), joined by a veth pair`);
 
   console.log('--- 1. HTTPS with a self-signed certificate');

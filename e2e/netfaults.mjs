@@ -1,6 +1,6 @@
 // A room call on a network that is broken on purpose: two Chromium processes, each in its own network namespace,
 // joined through a third (the router) that runs the signaling server. Needs root (CI runs as root); without it
-// the test says it is skipped and why.
+// the test fails, saying why, unless E2E_ALLOW_SKIP=1 (a developer's machine) lets it skip.
 //
 //   node e2e/netfaults.mjs <dist dir> <server binary>
 //
@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromiumInNamespace } from './browser.mjs';
 import { startServer } from './signaling.mjs';
+import { scriptArgs, skip } from './harness.mjs';
 import {
   check,
   require_,
@@ -43,30 +44,21 @@ import {
   runTest,
 } from './people.mjs';
 
-if (process.argv.length < 4) {
-  console.error('usage: node e2e/netfaults.mjs <dist dir> <server binary>');
-  process.exit(2);
-}
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
+const { dist, serverBinary } = scriptArgs('netfaults.mjs', { needs: 'root (network namespaces), ip and tc (iproute2)' });
 
-const skip = (why) => {
-  console.log(`SKIP network fault tests: ${why}`);
-  process.exit(0);
-};
-if (process.getuid?.() !== 0) skip('network namespaces need root (CI runs as root)');
+if (process.getuid?.() !== 0) skip('network fault tests', 'network namespaces need root (CI runs as root)');
 try {
   execFileSync('ip', ['-V'], { stdio: 'ignore' });
   execFileSync('tc', ['-V'], { stdio: 'ignore' });
 } catch {
-  skip('`ip` and `tc` (iproute2) are not installed');
+  skip('network fault tests', '`ip` and `tc` (iproute2) are not installed');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The network
 
 const tag = `${process.pid % 100_000}`;
-const NS = { router: `t13r${tag}`, a: `t13a${tag}`, b: `t13b${tag}` };
+const NS = { router: `nfr${tag}`, a: `nfa${tag}`, b: `nfb${tag}` };
 const DEV = { a: `va${tag}`, routerA: `ra${tag}`, b: `vb${tag}`, routerB: `rb${tag}` };
 const ROUTER_A = '198.51.100.1';
 const work = mkdtempSync(join(tmpdir(), 'netfaults-'));

@@ -6,8 +6,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
+import { closeBrowser, killNow, launchChromium } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const shots = join(root, 'target', 'e2e');
@@ -30,8 +30,12 @@ export function require_(condition, what) {
 }
 export class StepFailed extends Error {}
 
-/** Waits for `fn(arg)` to be truthy in the page; on timeout a FAIL naming `what`, and the step ends. */
-export async function waitIn(person, what, fn, arg, timeout = 15_000, { fatal = true } = {}) {
+/**
+ * Waits for `fn(arg)` to be truthy in the page; on timeout a FAIL naming `what`, and the step ends. By default
+ * there is no timeout (0): a busy machine only makes the wait longer, and the script's watchdog ends a run that
+ * never gets there. Pass a timeout only where the time is what is tested.
+ */
+export async function waitIn(person, what, fn, arg, timeout = 0, { fatal = true } = {}) {
   try {
     await person.page.waitForFunction(fn, arg, { timeout, polling: 100 });
     return check(true, `${person.name}: ${what}`);
@@ -80,10 +84,10 @@ export function recordPeerConnections() {
 export async function enter(name, url, { executablePath = CHROMIUM, args = [] } = {}) {
   const switchOf = (arg) => arg.split('=')[0];
   const defaults = CHROMIUM_ARGS.filter((arg) => !args.some((a) => switchOf(a) === switchOf(arg)));
-  const browser = await chromium.launch({ executablePath, headless: true, args: [...defaults, ...args] });
-  const person = { name, browser, errors: [], closed: false };
+  const launched = await launchChromium({ executablePath, args: [...defaults, ...args] });
+  const person = { name, browser: launched.browser, launched, errors: [], closed: false };
   people.push(person);
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await person.browser.newContext({ viewport: VIEWPORT });
   await context.addInitScript(recordPeerConnections);
   person.page = await context.newPage();
   person.page.on('pageerror', (e) => person.errors.push(`pageerror: ${e.message}`));
@@ -92,17 +96,32 @@ export async function enter(name, url, { executablePath = CHROMIUM, args = [] } 
       person.errors.push(`console: ${m.text()}`);
     }
   });
-  await person.page.goto(url, { timeout: 15_000 });
+  await load(person, url);
   return person;
+}
+
+/** Closes a person's browser (killing it if it hangs); never throws. */
+/**
+ * Opens `url`. Chromium fails a load in flight with ERR_NETWORK_CHANGED when the machine's addresses or routes
+ * change (a test's network namespaces coming up): that is a wait for the network to settle, so it loads again.
+ */
+export async function load(person, url) {
+  for (;;) {
+    try {
+      await person.page.goto(url, { timeout: 0 });
+      return;
+    } catch (error) {
+      if (!/ERR_NETWORK_CHANGED/.test(error.message)) throw error;
+      console.log(`     ${person.name}: the network changed while ${url} loaded; loading it again`);
+      await sleep(100);
+    }
+  }
 }
 
 export async function close(person) {
   if (person.closed) return;
   person.closed = true;
-  await Promise.race([person.browser.close(), sleep(10_000)]).catch(() => {});
-  try {
-    person.browser.process()?.kill('SIGKILL');
-  } catch {}
+  await closeBrowser(person.launched);
 }
 
 export const people = [];
@@ -150,10 +169,11 @@ export const pcs = (person) =>
 export const openPcs = (list) => list.filter((pc) => pc.connection !== 'closed' && pc.signaling !== 'closed');
 
 /**
- * Asserts there are `expected` remote videos, each with frames and its clock advancing over ~1 s (waits up to
- * `timeout` for frames). Failures are reported, and the step goes on.
+ * Asserts there are `expected` remote videos, each with frames and its clock advancing over ~1 s (waits for
+ * frames up to `timeout`; by default for as long as the watchdog lets it). Failures are reported, and the step
+ * goes on.
  */
-export async function checkPlaying(person, label, expected, timeout = 15_000) {
+export async function checkPlaying(person, label, expected, timeout = 0) {
   await waitIn(
     person,
     `${label}: ${expected} remote video(s) with frames`,
@@ -287,11 +307,7 @@ export function runTest(title, main, { watchdogMs = 240_000, after = async () =>
   process.on('exit', () => {
     onExit();
     for (const s of servers) s.killNow();
-    for (const p of people) {
-      try {
-        p.browser.process()?.kill('SIGKILL');
-      } catch {}
-    }
+    for (const p of people) killNow(p.launched);
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130)); // runs the 'exit' handler
   const began = Date.now();

@@ -19,17 +19,13 @@
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startServer } from './signaling.mjs';
+import { scriptArgs, skip } from './harness.mjs';
 import {
   check, require_, waitIn, sleep, enter, close, logLines, text, ownShortId, tiles,
   pcs, openPcs, checkPlaying, screenshot, countLines, noProblem, runSteps, servers, dumpState, runTest,
 } from './people.mjs';
 
-if (process.argv.length < 4) {
-  console.error('usage: node e2e/room.mjs <dist dir> <server binary>');
-  process.exit(2);
-}
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
+const { dist, serverBinary } = scriptArgs('room.mjs');
 
 // ---------------------------------------------------------------------------------------------------------------
 // The test

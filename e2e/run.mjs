@@ -8,9 +8,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { serveDir } from './serve.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
+import { closeBrowser, launchChromium } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(process.argv[2] ?? join(root, 'dist'));
@@ -68,7 +68,8 @@ function watchErrors(page, errors) {
 async function main() {
   await mkdir(shots, { recursive: true });
   const server = await serveDir(dist);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const launched = await launchChromium({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = launched.browser;
   const setupTimes = [];
   try {
     // ---- The happy path: Start, then Call / Hang Up three times.
@@ -152,7 +153,7 @@ async function main() {
     await page2.screenshot({ path: join(shots, 'denied.png'), fullPage: true });
     await denied.close();
   } finally {
-    await browser.close();
+    await closeBrowser(launched);
     await server.close();
   }
 

@@ -19,10 +19,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { startServer } from './signaling.mjs';
+import { listening, scriptArgs } from './harness.mjs';
 import {
   check,
   checkPlaying,
@@ -39,35 +39,13 @@ import {
   freePort,
 } from './people.mjs';
 
-if (process.argv.length < 4) {
-  console.error('usage: node e2e/turn.mjs <dist dir> <server binary>');
-  process.exit(2);
-}
-const dist = resolve(process.argv[2]);
-const serverBinary = resolve(process.argv[3]);
+const { dist, serverBinary } = scriptArgs('turn.mjs');
 const TURNSERVER = process.env.TURNSERVER ?? '/usr/bin/turnserver';
 const WATCHDOG_MS = 120_000;
 const SECRET = randomBytes(16).toString('hex');
 const REFUSED = 'The TURN server refused our credentials';
 
 const children = [];
-
-/** Resolves once something accepts TCP connections on 127.0.0.1:`port`, or fails after `timeout` ms. */
-async function listening(port, timeout = 10_000) {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    const up = await new Promise((done) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-    });
-    if (up) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeout} ms`);
-}
 
 /** coturn on 127.0.0.1 with the TURN REST scheme (use-auth-secret) and the loopback peers a test needs. */
 async function startCoturn(secret) {

@@ -5,7 +5,7 @@
 #   scripts/bench-signaling.sh            the full run (about 4 minutes); prints one table
 #   scripts/bench-signaling.sh --smoke    a short run for CI: every row must produce figures; timings never fail it
 #   scripts/bench-signaling.sh --install  also installs the other servers when missing (peer@1.0.2 with npm,
-#                                         matchbox_server@0.15.0 with cargo, into target/bench-tools)
+#                                         matchbox_server@0.15.0 with cargo, into bench-tools/ in cargo's target directory)
 #
 # Each server is pinned to CPU $SERVER_CPU (default 0) and the load generator to CPU $LOAD_CPU (default 1), with
 # taskset. All servers run from the start; the relay is measured in ROUNDS rounds (3; 1 for --smoke) that take
@@ -14,6 +14,8 @@
 # server's CPU too, and its CPU time counts as the server's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/setup.sh
+TARGET="$(target_dir)"
 
 SMOKE=0
 INSTALL=0
@@ -28,7 +30,7 @@ done
 SERVER_CPU=${SERVER_CPU:-0}
 # One CPU only: server and load share it (the figures then say little, but the smoke run still works).
 LOAD_CPU=${LOAD_CPU:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}
-TOOLS=${BENCH_TOOLS:-target/bench-tools}
+TOOLS=${BENCH_TOOLS:-$TARGET/bench-tools}
 if [ "$SMOKE" = 1 ]; then
   IDLE=200 PAIRS=20 RATE=400 SECONDS_=1 CLOSED_PAIRS=20 FLOOD_PAIRS=4 FLOOD_SECONDS=1 ROUNDS=${ROUNDS:-1}
 else
@@ -42,8 +44,8 @@ want() { [[ " $ROWS " == *" $1 "* ]]; }
 mode() { [[ " $MODES " == *" $1 "* ]]; }
 
 cargo build --release --quiet -p server -p signaling-bench
-BENCH=target/release/signaling-bench
-SERVER=target/release/server
+BENCH=$TARGET/release/signaling-bench
+SERVER=$TARGET/release/server
 
 # --- the other servers ----------------------------------------------------------------------------------
 PEERJS=${PEERJS:-$TOOLS/peerjs/node_modules/.bin/peerjs}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds everything a deployment needs: the app into dist/ (release, with .gz and .br beside each file) and
-# the signaling server (target/release/server). Installs what it needs first.
+# the signaling server (release/server in cargo's target directory). Installs what it needs first.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_build

@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_build
 cd "$ROOT"
 cargo build -p server
-target/debug/server --listen 127.0.0.1:8081 --dist dist --allow-origin http://127.0.0.1:8080 &
+"$(target_dir)/debug/server" --listen 127.0.0.1:8081 --dist dist --allow-origin http://127.0.0.1:8080 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 say "Serving on http://127.0.0.1:8080 (Ctrl-C stops)"

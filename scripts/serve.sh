@@ -8,4 +8,4 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 say "Serving (Ctrl-C stops)"
-exec target/release/server --listen 127.0.0.1:8080 --dist dist "$@"
+exec "$(target_dir)/release/server" --listen 127.0.0.1:8080 --dist dist "$@"

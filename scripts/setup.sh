@@ -7,10 +7,13 @@
 #                 iproute2, and the e2e node packages
 #   setup_firefox Debian's firefox-esr and geckodriver (built with cargo install, pinned): the browser tests in
 #                 Firefox and the Chromium-Firefox room call
+#   target_dir    prints cargo's target directory (CARGO_TARGET_DIR, or what `cargo metadata` says), where the
+#                 built binaries are
 #
 # Where something cannot be installed from here, it prints the exact command to run and stops.
-
-set -euo pipefail
+#
+# A sourced file runs in its caller's shell, so this one sets no shell options (no `set -e`): each script that
+# sources it sets its own, and every step here checks its own failures.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
@@ -23,6 +26,32 @@ die() {
     printf '\nRun this, then try again:\n\n    %s\n\n' "$2" >&2
   fi
   exit 1
+}
+
+# Installs Debian packages with apt-get: `apt_install "<what needs them>" <package>...`. Without root or apt-get,
+# prints the command to run and stops.
+apt_install() {
+  local why="$1"
+  shift
+  local cmd="apt-get update && apt-get install -y $*"
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    die "$why needs Debian's $*." "sudo sh -c '$cmd'"
+  fi
+  say "Installing Debian's $* ($why)"
+  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install $*." "$cmd"
+}
+
+# Cargo's target directory: CARGO_TARGET_DIR when set, else the one `cargo metadata` names (a workspace or
+# .cargo/config.toml may move it).
+target_dir() {
+  if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+    (cd "$ROOT" && mkdir -p "$CARGO_TARGET_DIR" && cd "$CARGO_TARGET_DIR" && pwd)
+    return
+  fi
+  local dir
+  dir="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+  [ -n "$dir" ] || die "cargo metadata names no target directory." "cargo metadata --format-version 1 --no-deps"
+  printf '%s\n' "$dir"
 }
 
 # The wasm-bindgen version that Cargo.lock pins; the CLI and Trunk.toml must match it exactly.
@@ -90,40 +119,27 @@ need_chromium() {
   if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
     return
   fi
-  local cmd="apt-get update && apt-get install -y chromium chromium-driver"
-  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    die "The tests need Debian's Chromium and ChromeDriver (/usr/bin/chromium, /usr/bin/chromedriver)." \
-      "sudo sh -c '$cmd'"
-  fi
-  say "Installing Debian's chromium and chromium-driver"
-  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install Chromium." "$cmd"
+  apt_install "The tests (Chromium and ChromeDriver at /usr/bin)" chromium chromium-driver
 }
 
-# The network fault test needs `ip` and `tc` (iproute2), and root for its namespaces; without root it skips.
+# The network fault and HTTPS tests need `ip` and `tc` (iproute2), and root for their namespaces.
 need_iproute2() {
   if command -v ip >/dev/null && command -v tc >/dev/null; then
     return
   fi
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    return # the test says it is skipped, and why
+    return # the tests that need it fail, saying why (E2E_ALLOW_SKIP=1 lets them skip on a developer's machine)
   fi
-  local cmd="apt-get update && apt-get install -y iproute2"
-  say "Installing Debian's iproute2 (ip, tc) for the network fault test"
-  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install iproute2." "$cmd"
+  apt_install "The network fault and HTTPS tests (ip, tc)" iproute2
 }
 
-# Several servers (issue 10): Debian's redis-server and haproxy, which the shared-room tests and the failover
+# Several servers: Debian's redis-server and haproxy, which the shared-room tests and the failover
 # end-to-end test start on 127.0.0.1 (nothing starts them as services).
 need_redis_haproxy() {
   if command -v redis-server >/dev/null && { command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; }; then
     return
   fi
-  local cmd="apt-get update && apt-get install -y redis-server haproxy"
-  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    die "The tests need Debian's redis-server and haproxy." "sudo sh -c '$cmd'"
-  fi
-  say "Installing Debian's redis-server and haproxy"
-  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install redis-server and haproxy." "$cmd"
+  apt_install "The shared-room and failover tests" redis-server haproxy
   # The packages start them as services; the tests start their own, on ephemeral ports.
   if command -v systemctl >/dev/null; then
     systemctl disable --now redis-server haproxy >/dev/null 2>&1 || true
@@ -136,12 +152,7 @@ GECKODRIVER_VERSION="0.37.1"
 
 need_firefox() {
   if [ ! -x /usr/bin/firefox-esr ]; then
-    local cmd="apt-get update && apt-get install -y firefox-esr"
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-      die "The Firefox tests need Debian's Firefox ESR (/usr/bin/firefox-esr)." "sudo sh -c '$cmd'"
-    fi
-    say "Installing Debian's firefox-esr"
-    sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install Firefox ESR." "$cmd"
+    apt_install "The Firefox tests (Firefox ESR at /usr/bin/firefox-esr)" firefox-esr
   fi
   if [ "$(geckodriver --version 2>/dev/null | head -n 1)" != "geckodriver $GECKODRIVER_VERSION" ]; then
     say "Installing geckodriver $GECKODRIVER_VERSION (a one-time build of a few minutes)"
@@ -160,12 +171,7 @@ need_coturn() {
   if [ -x /usr/sbin/turnserver ] || [ -x /usr/bin/turnserver ]; then
     return
   fi
-  local cmd="apt-get update && apt-get install -y coturn"
-  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    die "The relay tests need Debian's coturn (turnserver)." "sudo sh -c '$cmd'"
-  fi
-  say "Installing Debian's coturn (it does not start by itself)"
-  sh -c "DEBIAN_FRONTEND=noninteractive $cmd" >/dev/null || die "Could not install coturn." "$cmd"
+  apt_install "The relay tests (turnserver)" coturn
 }
 
 need_node_packages() {

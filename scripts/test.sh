@@ -25,7 +25,7 @@ firefox_browser_tests() {
 
 # A room call between Chromium and Firefox through the real server (needs dist/ and the release server).
 cross_browser_call() {
-  (cd "$ROOT" && node e2e/cross-browser.mjs dist "${CARGO_TARGET_DIR:-target}/release/server")
+  (cd "$ROOT" && node e2e/cross-browser.mjs dist "$(target_dir)/release/server")
 }
 
 if [ "${1:-}" = "--firefox-only" ]; then
@@ -61,19 +61,21 @@ say "3/4 Release build: the page (dist/) and the server"
 build_page
 node scripts/size.mjs dist
 cargo build --release -p server
+SERVER="$(target_dir)/release/server"
 
 say "4/4 End to end: the loopback demo, then a room with separate browsers through the server"
 node e2e/run.mjs dist
-node e2e/room.mjs dist target/release/server
+node e2e/room.mjs dist "$SERVER"
 # TURN through a real coturn (relay-only call, refused credentials); HTTPS on a non-loopback address.
-node e2e/turn.mjs dist target/release/server
-node e2e/https.mjs dist target/release/server
-# A network broken on purpose (namespaces; needs root, says it is skipped otherwise): cuts, a server kill, 300 kbit/s.
-node e2e/netfaults.mjs dist target/release/server
-# Several servers (issue 10): Redis, two instances and HAProxy, an instance killed; and a full server that lets
+node e2e/turn.mjs dist "$SERVER"
+node e2e/https.mjs dist "$SERVER"
+# A network broken on purpose (namespaces; needs root: without it the test fails, saying why): cuts, a server
+# kill, 300 kbit/s.
+node e2e/netfaults.mjs dist "$SERVER"
+# Several servers: Redis, two instances and HAProxy, an instance killed; and a full server that lets
 # a waiting page in once there is room.
-node e2e/failover.mjs dist target/release/server
-node e2e/full.mjs dist target/release/server
+node e2e/failover.mjs dist "$SERVER"
+node e2e/full.mjs dist "$SERVER"
 
 say "4b/4 End to end: a room call between Chromium and Firefox"
 cross_browser_call

@@ -4,8 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::{mount::mount_to, prelude::*};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement};
 
@@ -20,33 +19,10 @@ use webrtc_demo::{
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
-use support::{document, js, sleep};
+use support::{all, by_id, find, fresh_host, js, js_async, now, tick, wait_for};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-async fn js_async(code: &str) -> JsValue {
-    let promise: js_sys::Promise = js(code).unchecked_into();
-    JsFuture::from(promise)
-        .await
-        .unwrap_or_else(|e| panic!("{code}: {e:?}"))
-}
-
-fn now() -> f64 {
-    web_sys::window().unwrap().performance().unwrap().now()
-}
-
-fn find(selector: &str) -> Option<Element> {
-    document().query_selector(selector).unwrap()
-}
-
-fn all(selector: &str) -> Vec<Element> {
-    let list = document().query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(|node| node.unchecked_into())
-        .collect()
-}
 
 /// The element exists and is not hidden.
 fn shown(selector: &str) -> bool {
@@ -57,27 +33,6 @@ fn text(selector: &str) -> String {
     find(selector)
         .and_then(|e| e.text_content())
         .unwrap_or_default()
-}
-
-fn log_lines() -> Vec<String> {
-    all("#log li")
-        .iter()
-        .filter_map(|e| e.text_content())
-        .collect()
-}
-
-/// Waits up to `seconds` for `condition`, failing the test with `what` (and the page's log) if it never holds.
-async fn wait_for(what: &str, seconds: u32, mut condition: impl FnMut() -> bool) {
-    for _ in 0..seconds * 50 {
-        if condition() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!(
-        "timed out after {seconds}s waiting for: {what}\nlog:\n{}",
-        log_lines().join("\n")
-    );
 }
 
 /// The two panels of the demo, on a loopback call that `start_call` makes and `hang_up` ends.
@@ -91,9 +46,6 @@ struct Page {
 
 impl Page {
     async fn new(limit: u64) -> Page {
-        for stale in all("[data-test-host]") {
-            stale.remove();
-        }
         js(FILE_HELPERS);
         let media = LocalMedia::capture().await.expect("the fake camera");
         let log = Logger::new();
@@ -105,9 +57,7 @@ impl Page {
         };
         let pc1_end = end(|call| ("pc2".to_owned(), call.channels().0.clone()));
         let pc2_end = end(|call| ("pc1".to_owned(), call.channels().1.clone()));
-        let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-        host.set_attribute("data-test-host", "").unwrap();
-        document().body().unwrap().append_child(&host).unwrap();
+        let host = fresh_host();
         let handle = mount_to(host.clone(), move || {
             provide_context(log);
             view! {
@@ -165,10 +115,7 @@ impl Drop for Page {
 }
 
 fn input(id: &str) -> HtmlInputElement {
-    document()
-        .get_element_by_id(id)
-        .unwrap_or_else(|| panic!("no #{id}"))
-        .unchecked_into()
+    by_id(id)
 }
 
 fn button(selector: &str) -> HtmlButtonElement {
@@ -184,6 +131,21 @@ fn type_text(panel: &str, words: &str) {
     field
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
+}
+
+/// Types `words` into a panel's message box and, once its Send button has taken them, submits the form as Enter
+/// does.
+async fn press_enter_with(panel: &str, words: &str) {
+    type_text(panel, words);
+    wait_for(
+        &format!("{panel}'s Send button to take the line"),
+        5,
+        || !button(&format!("#{panel} form button[type=submit]")).disabled(),
+    )
+    .await;
+    js(&format!(
+        "document.querySelector('#{panel} form').requestSubmit()"
+    ));
 }
 
 /// Makes `window.pickFile(inputId, size, name)`: a file of `size` pseudo-random bytes, kept in
@@ -213,7 +175,11 @@ const FILE_HELPERS: &str = r#"
 "#;
 
 /// Counts the event listeners registered on data channels (`window.channelListeners`), and records uncaught
-/// errors and rejections (`window.uncaught`).
+/// errors and rejections (`window.uncaught`). Keeps every data channel that got a listener (`window.channels`)
+/// and counts sends, in all (`window.sends`), per channel (`channel.sent`), and on the channels marked by
+/// `window.markChannels()` (`window.markedSends`); `window.crossMarker(text)` sends `text` past the app (the
+/// native `send` and `addEventListener`) on the channel that sent the most, and resolves once the other end has
+/// it.
 fn install_probes() {
     js(r#"
         if (!window.channelListeners) {
@@ -221,7 +187,10 @@ fn install_probes() {
             const remove = EventTarget.prototype.removeEventListener;
             const live = new Set();
             EventTarget.prototype.addEventListener = function (type, listener, ...rest) {
-                if (this instanceof RTCDataChannel) live.add(listener);
+                if (this instanceof RTCDataChannel) {
+                    live.add(listener);
+                    window.channels.add(this);
+                }
                 return add.call(this, type, listener, ...rest);
             };
             EventTarget.prototype.removeEventListener = function (type, listener, ...rest) {
@@ -233,13 +202,31 @@ fn install_probes() {
             window.sends = 0;
             RTCDataChannel.prototype.send = function (...args) {
                 window.sends += 1;
+                this.sent = (this.sent ?? 0) + 1;
+                if (window.marked.has(this)) window.markedSends += 1;
                 return send.apply(this, args);
             };
+            window.markChannels = () => {
+                window.marked = new Set(window.channels);
+                window.markedSends = 0;
+            };
+            window.crossMarker = (text) => new Promise((resolve) => {
+                const open = [...window.channels].filter((c) => c.readyState === 'open');
+                const sender = open.reduce((a, b) => ((b.sent ?? 0) > (a.sent ?? 0) ? b : a));
+                const receiver = open.find((c) => c !== sender && c.label === sender.label);
+                add.call(receiver, 'message', (event) => {
+                    if (event.data === text) resolve();
+                });
+                send.call(sender, text);
+            });
             window.uncaught = [];
             window.addEventListener('error', (e) => window.uncaught.push(String(e.message)));
             window.addEventListener('unhandledrejection', (e) => window.uncaught.push(String(e.reason)));
         }
         window.uncaught.length = 0;
+        window.channels = new Set();
+        window.marked = new Set();
+        window.markedSends = 0;
     "#);
 }
 
@@ -251,11 +238,24 @@ fn sends() -> u32 {
     js("window.sends").as_f64().unwrap() as u32
 }
 
-/// Nothing more is sent on any data channel.
+/// Nothing more is sent on any data channel: a chat line that pc1 sends now crosses to pc2 (the channel is
+/// ordered, so whatever was sent before it arrives first, and the sender's pacing had its chance while the
+/// channel drained), and that line is the only send meanwhile.
 async fn assert_quiet() {
     let sent = sends();
-    sleep(300).await;
-    assert_eq!(sends(), sent, "no further chunks are sent");
+    press_enter_with("chat-pc1", "Sent after the transfer stopped").await;
+    wait_for(
+        "the line sent after the transfer stopped to reach pc2",
+        20,
+        || text("#chat-pc2-messages").contains("Sent after the transfer stopped"),
+    )
+    .await;
+    assert_eq!(sends(), sent + 1, "no further chunks are sent");
+}
+
+/// Sends since `mark_channels`, on the channels there were then.
+fn sends_on_marked_channels() -> u32 {
+    js("window.markedSends").as_f64().unwrap() as u32
 }
 
 fn uncaught() -> String {
@@ -393,9 +393,7 @@ async fn chat_goes_both_ways_and_sending_says_why_it_cannot() {
     assert_eq!(input("chat-pc1-text").value(), "", "the box is emptied");
 
     // Enter in the box submits the form (requestSubmit is what Enter does).
-    type_text("chat-pc2", "And back");
-    sleep(50).await;
-    js("document.querySelector('#chat-pc2 form').requestSubmit()");
+    press_enter_with("chat-pc2", "And back").await;
     wait_for("the answer on pc1's side", 10, || {
         text("#chat-pc1-messages").contains("And back")
     })
@@ -507,11 +505,10 @@ async fn cancel_on_the_receiving_side_stops_both() {
             "{panel}: no Cancel button once cancelled"
         );
     }
-    assert_quiet().await;
     // The bar stays where it stopped.
     let (value, max) = bar("chat-pc2");
     assert!(value < max);
-    sleep(300).await;
+    assert_quiet().await;
     assert_eq!(bar("chat-pc2"), (value, max), "nothing more is counted");
     js("delete window.sentBytes;");
     a_small_file_still_verifies().await;
@@ -570,12 +567,16 @@ async fn hanging_up_mid_transfer_fails_both_sides() {
     assert!(download_link("chat-pc2").is_none());
     assert!(input("chat-pc1-file").disabled());
     js("delete window.sentBytes;");
+    js("window.markChannels()");
 
-    assert_quiet().await;
-
-    // A new call works.
+    // A new call works; and a file sent and verified on it proves the old sender had its chance to send more.
     page.start_call().await;
     a_small_file_still_verifies().await;
+    assert_eq!(
+        sends_on_marked_channels(),
+        0,
+        "no further chunks are sent on the old call's channels"
+    );
     assert_eq!(uncaught(), "");
     drop(page);
 }
@@ -625,14 +626,24 @@ async fn a_file_over_the_limit_is_refused_with_the_limit_stated() {
         text("#chat-pc1-notice"),
         "big.bin was not sent: it is 1001 B, and files up to 1000 B can be sent."
     );
-    sleep(200).await;
-    assert!(rows("chat-pc1").is_empty(), "nothing was started");
-    assert!(rows("chat-pc2").is_empty(), "nothing arrived");
 
-    // At the limit exactly, it goes.
+    // At the limit exactly, it goes; once it has crossed, the refused file had its chance to start or arrive.
     pick_file("chat-pc1", 1000, "fits.bin");
     wait_for("fits.bin verified", 10, || state("chat-pc2") == "verified").await;
     assert_eq!(text("#chat-pc1-notice"), "", "the refusal is cleared");
+    for panel in ["chat-pc1", "chat-pc2"] {
+        let names: Vec<String> = rows(panel)
+            .iter()
+            .filter_map(|row| row.query_selector(".chat-transfer-name").unwrap())
+            .filter_map(|name| name.text_content())
+            .collect();
+        assert_eq!(
+            names.len(),
+            1,
+            "{panel}: big.bin was neither started nor received, only fits.bin: {names:?}"
+        );
+        assert!(names[0].contains("fits.bin"), "{panel}: {names:?}");
+    }
     drop(page);
 }
 
@@ -661,7 +672,7 @@ async fn unmounting_releases_handlers_transfers_and_links() {
     when_mid_way("big.bin", || {}).await;
     page.unmount();
     // Leptos runs the cleanups once its pending tasks have let go of the page's owner.
-    sleep(0).await;
+    tick().await;
     assert_eq!(
         channel_listeners(),
         before,
@@ -676,9 +687,15 @@ async fn unmounting_releases_handlers_transfers_and_links() {
         Some("revoked"),
         "the download link is revoked"
     );
-    assert_quiet().await;
-    // Whatever was in flight arrives at no handler and changes nothing.
-    sleep(300).await;
+    // Nothing more is sent, and whatever was in flight arrives at no handler and changes nothing: a marker sent
+    // after the unmount, past the app, crosses the channel after all of it.
+    js("window.markChannels()");
+    js_async("window.crossMarker('after the unmount')").await;
+    assert_eq!(
+        sends_on_marked_channels(),
+        0,
+        "no further chunks are sent after the unmount"
+    );
     assert_eq!(uncaught(), "");
     js("delete window.sentBytes;");
     drop(page);

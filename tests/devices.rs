@@ -5,14 +5,12 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use std::future::Future;
-
 use leptos::{mount::mount_to, prelude::*};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
-    HtmlButtonElement, HtmlElement, HtmlSelectElement, HtmlVideoElement, MediaStreamTrack,
-    MediaStreamTrackState, RtcPeerConnection, RtcRtpSender,
+    HtmlElement, HtmlSelectElement, HtmlVideoElement, MediaStreamTrack, MediaStreamTrackState,
+    RtcPeerConnection, RtcRtpSender,
 };
 
 use webrtc_demo::{
@@ -30,77 +28,16 @@ use webrtc_demo::{
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
-use support::{cannot_run_here, document, in_firefox, js, sleep, text_of};
+use support::{
+    assert_playing, button, by_id, cannot_run_here, document, fresh_host, in_firefox, js, log_text,
+    text_of, wait_for,
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-fn log_text() -> String {
-    text_of("log")
-}
-
-async fn wait_for(what: &str, seconds: u32, mut condition: impl FnMut() -> bool) {
-    for _ in 0..seconds * 20 {
-        if condition() {
-            return;
-        }
-        sleep(50).await;
-    }
-    panic!(
-        "timed out after {seconds}s waiting for: {what}\nproblem: {}\nlog:\n{}",
-        text_of("problem"),
-        log_text()
-    );
-}
-
-async fn wait_for_async<F: Future<Output = bool>>(
-    what: &str,
-    seconds: u32,
-    mut check: impl FnMut() -> F,
-) {
-    for _ in 0..seconds * 4 {
-        if check().await {
-            return;
-        }
-        sleep(250).await;
-    }
-    panic!(
-        "timed out after {seconds}s waiting for: {what}\nlog:\n{}",
-        log_text()
-    );
-}
-
-/// True when the video has frames and its clock moves.
-async fn is_playing(video: &HtmlVideoElement) -> bool {
-    if video.video_width() == 0 {
-        return false;
-    }
-    let before = video.current_time();
-    sleep(300).await;
-    video.current_time() > before
-}
-
-async fn assert_playing(video: &HtmlVideoElement, what: &str) {
-    let v = video.clone();
-    wait_for_async(&format!("{what} to play"), 20, move || {
-        let v = v.clone();
-        async move { is_playing(&v).await }
-    })
-    .await;
-}
-
-fn button(id: &str) -> HtmlButtonElement {
-    document()
-        .get_element_by_id(id)
-        .unwrap_or_else(|| panic!("no #{id}"))
-        .unchecked_into()
-}
-
 fn select(id: &str) -> HtmlSelectElement {
-    document()
-        .get_element_by_id(id)
-        .unwrap_or_else(|| panic!("no #{id}"))
-        .unchecked_into()
+    by_id(id)
 }
 
 /// The values and texts of a `<select>`'s options.
@@ -184,20 +121,6 @@ fn assert_all_released() {
     assert_eq!(live.as_string().unwrap(), "", "tracks still running");
 }
 
-/// A fresh element to mount into, after removing whatever a failed test left behind (a panic skips its clean-up).
-fn host() -> HtmlElement {
-    let stale = document().query_selector_all("[data-test-host]").unwrap();
-    for i in 0..stale.length() {
-        if let Some(node) = stale.item(i) {
-            node.unchecked_into::<web_sys::Element>().remove();
-        }
-    }
-    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    host.set_attribute("data-test-host", "").unwrap();
-    document().body().unwrap().append_child(&host).unwrap();
-    host
-}
-
 /// Counts every `createOffer` and `setLocalDescription` of any connection, and pc1's `negotiationneeded`.
 fn count_negotiation(pc1: &RtcPeerConnection) {
     js(r#"
@@ -243,7 +166,7 @@ struct Setup {
 impl Setup {
     async fn new() -> Setup {
         record_tracks();
-        let host = host();
+        let host = fresh_host();
         let remote: HtmlVideoElement = document().create_element("video").unwrap().unchecked_into();
         remote.set_muted(true);
         remote.set_autoplay(true);
@@ -649,7 +572,7 @@ async fn before_start_names_are_hidden_and_buttons_that_cannot_act_are_disabled(
         ].map(d => Object.setPrototypeOf(d, MediaDeviceInfo.prototype)));
     "#);
     record_tracks();
-    let host = host();
+    let host = fresh_host();
     let (media, _set_media) = signal_local(None::<LocalMedia>);
     let choice = RwSignal::new(MediaChoice::default());
     let log = Logger::new();
@@ -709,7 +632,7 @@ async fn before_start_names_are_hidden_and_buttons_that_cannot_act_are_disabled(
 #[wasm_bindgen_test]
 async fn the_demo_captures_with_what_was_picked_before_start() {
     record_tracks();
-    let host = host();
+    let host = fresh_host();
     let handle = mount_to(host.clone(), LoopbackDemo);
     // Chromium lists its three fake microphones; Firefox one, and without an id until the page has had a
     // camera, so that there is no microphone to pick before Start (the size is still picked and used).

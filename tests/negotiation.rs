@@ -337,7 +337,17 @@ async fn a_call_dropped_on_one_side_is_made_again_instead_of_renegotiated() {
     }
     // A hears call-ended (sent from B's negotiation task, not from inside `receive`): its connection is to be
     // replaced by a new one that dials.
-    sleep(100).await;
+    for _ in 0..500 {
+        let ended = b2_seen
+            .borrow()
+            .outbox
+            .iter()
+            .any(|(_, signal)| matches!(signal, Signal::CallEnded));
+        if ended {
+            break;
+        }
+        sleep(20).await;
+    }
     let replies = deliver(&b2_seen, &a1, |_| true);
     assert!(
         matches!(

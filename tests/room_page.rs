@@ -15,29 +15,15 @@ use webrtc_demo::components::room_page::RoomPage;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
-use support::{document, sleep, text_of};
+use support::{document, fresh_host, js_async, log_text, text_of, wait_for};
 
-fn log_text() -> String {
-    text_of("log")
-}
-
-async fn wait_for(what: &str, seconds: u32, mut condition: impl FnMut() -> bool) {
-    for _ in 0..seconds * 20 {
-        if condition() {
-            return;
-        }
-        sleep(50).await;
-    }
-    panic!(
-        "timed out after {seconds}s waiting for: {what}\nlog:\n{}",
-        log_text()
-    );
-}
+/// A promise (JavaScript) that resolves once a WebSocket of ours to the unreachable server has closed.
+const OUR_SOCKET_FAILS: &str =
+    "new Promise((done) => { new WebSocket('ws://127.0.0.1:9/ws').onclose = done; })";
 
 #[wasm_bindgen_test]
 async fn an_unreachable_server_is_said_and_retried_and_leave_releases_the_camera() {
-    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&host).unwrap();
+    let host = fresh_host();
     // Port 9 (discard) on loopback: nothing listens, so every connection attempt is refused at once.
     let handle = mount_to(host.clone(), || {
         view! { <RoomPage room="test-room".to_owned() server="ws://127.0.0.1:9/ws".to_owned() /> }
@@ -92,9 +78,20 @@ async fn an_unreachable_server_is_said_and_retried_and_leave_releases_the_camera
             track.kind()
         );
     }
-    // No more attempts once we left.
+    // No more attempts once we left. The last "Reconnecting in N ms" timer was set before ours and is due no later,
+    // so it has had its chance once ours fires; a socket of ours to the same address, opened then, fails after the
+    // attempt that timer would have made.
     let attempts = log_text().matches("Reconnecting in").count();
-    sleep(2500).await;
+    let due_in_ms = log_text()
+        .rsplit("Reconnecting in ")
+        .next()
+        .and_then(|rest| rest.split(" ms").next())
+        .and_then(|ms| ms.parse::<u32>().ok())
+        .expect("a \"Reconnecting in N ms\" line");
+    js_async(&format!(
+        "new Promise((done) => setTimeout(done, {due_in_ms})).then(() => {OUR_SOCKET_FAILS})"
+    ))
+    .await;
     assert_eq!(
         log_text().matches("Reconnecting in").count(),
         attempts,
@@ -116,8 +113,7 @@ async fn a_browser_without_webrtc_is_told_up_front() {
     let native = js_sys::Reflect::get(&window, &key).unwrap();
     js_sys::Reflect::set(&window, &key, &JsValue::UNDEFINED).unwrap();
 
-    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&host).unwrap();
+    let host = fresh_host();
     let room = mount_to(host.clone(), || {
         view! { <RoomPage room="test-room".to_owned() server="ws://127.0.0.1:9/ws".to_owned() /> }
     });
@@ -131,7 +127,15 @@ async fn a_browser_without_webrtc_is_told_up_front() {
         "{}",
         text_of("connection")
     );
-    sleep(500).await;
+    // Joining starts with the camera, then the server: once a camera of our own, asked for now, is granted, and a
+    // socket of ours to the same server has failed, the page's would have come first.
+    js_async(&format!(
+        "navigator.mediaDevices.getUserMedia({{ video: true }}).then((stream) => {{
+            stream.getTracks().forEach((track) => track.stop());
+            return {OUR_SOCKET_FAILS};
+        }})"
+    ))
+    .await;
     assert!(
         !log_text().contains("Connected to the server") && !log_text().contains("Reconnecting"),
         "it tried to join:\n{}",

@@ -25,63 +25,17 @@ use webrtc_demo::{
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
-use support::{document, js, sleep};
+use support::{button, document, js, now, wait_for, Mounted};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-fn now() -> f64 {
-    web_sys::window().unwrap().performance().unwrap().now()
-}
-
-/// Waits up to `seconds` for `condition`, failing the test with `what` (and the panel's text) if it never holds.
-async fn wait_for(what: &str, seconds: u32, mut condition: impl FnMut() -> bool) {
-    for _ in 0..seconds * 20 {
-        if condition() {
-            return;
-        }
-        sleep(50).await;
-    }
-    panic!(
-        "timed out after {seconds}s waiting for: {what}\npanel: {}",
-        panel_text()
-    );
-}
-
-/// A mounted view; dropping it unmounts the view and removes its element.
-struct Mounted {
-    handle: Option<Box<dyn std::any::Any>>,
-    host: HtmlElement,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.handle.take();
-        self.host.remove();
-    }
-}
-
-fn host() -> HtmlElement {
-    // A test that failed (wasm does not unwind) leaves its view behind; never let it shadow this one's.
-    let stale = document().query_selector_all("[data-test-host]").unwrap();
-    for i in 0..stale.length() {
-        if let Some(node) = stale.item(i) {
-            node.unchecked_into::<web_sys::Element>().remove();
-        }
-    }
-    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    host.set_attribute("data-test-host", "").unwrap();
-    document().body().unwrap().append_child(&host).unwrap();
-    host
-}
 
 /// A statistics panel on its own, showing whatever connections `connections` holds.
 fn mount_panel(
     connections: RwSignal<Vec<Rc<PeerConnection>>, LocalStorage>,
     log: Logger,
 ) -> Mounted {
-    let host = host();
-    let handle = mount_to(host.clone(), move || {
+    Mounted::new(move || {
         provide_context(log);
         view! {
             <StatsPanel
@@ -89,11 +43,7 @@ fn mount_panel(
                 connections=Signal::derive_local(move || connections.get())
             />
         }
-    });
-    Mounted {
-        handle: Some(Box::new(handle)),
-        host,
-    }
+    })
 }
 
 /// What the panel shows (`innerText`: hidden parts are left out).
@@ -132,13 +82,18 @@ fn chart_points(line: &str) -> usize {
         .map_or(0, |points| points.split_whitespace().count())
 }
 
-/// Counts `getStats()` calls on every connection (`window.__getStats`); `window.__failStats` makes them fail.
+/// Counts `getStats()` calls on every connection (`window.__getStats`) but a witness's (`window.__witnessStats`, see
+/// [`assert_no_more_polling`]); `window.__failStats` makes them fail.
 fn count_get_stats() {
     js(r#"
         if (!window.__countingStats) {
             window.__countingStats = true;
             const real = RTCPeerConnection.prototype.getStats;
             RTCPeerConnection.prototype.getStats = function (...args) {
+                if (this.__witness) {
+                    window.__witnessStats += 1;
+                    return real.apply(this, args);
+                }
                 window.__getStats += 1;
                 if (window.__failStats) {
                     return Promise.reject(new DOMException('stats are switched off', 'OperationError'));
@@ -176,10 +131,32 @@ async fn call(log: Logger) -> (LocalMedia, Call, Vec<Rc<PeerConnection>>) {
 
 const CANDIDATE_TYPES: [&str; 4] = ["host", "srflx", "prflx", "relay"];
 
-/// Polling stops: no getStats call in the next 2.5 s (more than two polling periods).
+/// Polling stops: while a second panel (a witness, on a connection of its own) polls three times, so that two of
+/// its periods pass, nothing else calls getStats. Both poll through the same timer and getStats, so a busy page
+/// slows them alike.
 async fn assert_no_more_polling(when: &str) {
     let calls = get_stats_calls();
-    sleep(2500).await;
+    let witness = Rc::new(PeerConnection::new().expect("a connection for the witness"));
+    js_sys::Reflect::set(witness.js(), &"__witness".into(), &true.into()).unwrap();
+    js("window.__witnessStats = 0;");
+    // Not a fresh host: that would remove the panel under test.
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let handle = mount_to(host.clone(), move || {
+        provide_context(Logger::new());
+        view! {
+            <StatsPanel
+                title="Witness"
+                connections=Signal::derive_local(move || vec![witness.clone()])
+            />
+        }
+    });
+    wait_for("the witness panel to poll three times", 20, || {
+        js("window.__witnessStats").as_f64().unwrap() >= 3.0
+    })
+    .await;
+    drop(handle);
+    host.remove();
     assert_eq!(get_stats_calls(), calls, "getStats still called {when}");
 }
 
@@ -197,7 +174,7 @@ async fn a_call_shows_figures_both_ways_and_a_chart_and_no_call_after_it() {
     })
     .await;
     assert!(!panel_text().contains("Video bitrate"), "{}", panel_text());
-    sleep(1500).await;
+    assert_no_more_polling("without a call").await;
     assert_eq!(get_stats_calls(), 0, "no call, no polling");
 
     let (media, call, pcs) = call(log).await;
@@ -333,15 +310,7 @@ async fn a_failing_get_stats_is_shown_and_logged_once() {
 #[wasm_bindgen_test]
 async fn the_demo_page_shows_its_call_and_no_call_after_hang_up() {
     count_get_stats();
-    let host = host();
-    let handle = mount_to(host.clone(), LoopbackDemo);
-    let _page = Mounted {
-        handle: Some(Box::new(handle)),
-        host,
-    };
-    let button = |id: &str| -> web_sys::HtmlButtonElement {
-        document().get_element_by_id(id).unwrap().unchecked_into()
-    };
+    let _page = Mounted::new(LoopbackDemo);
     assert!(panel_text().contains("No call"));
     button("startButton").click();
     wait_for("Start (Call enabled)", 20, || {

@@ -5,66 +5,29 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use std::future::Future;
-
-use leptos::mount::mount_to;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_sys::{HtmlButtonElement, HtmlElement, HtmlVideoElement};
+use web_sys::HtmlVideoElement;
 
 use webrtc_demo::LoopbackDemo;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
-use support::{document, in_firefox, js, sleep, text_of};
+use support::{
+    assert_playing, button, by_id, document, in_firefox, js, js_async, log_lines, sleep, text_of,
+    tick, wait_for, Mounted,
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-/// Mounts the app into a fresh element; dropping the guard unmounts it and removes the element.
-struct Mounted {
-    handle: Option<Box<dyn std::any::Any>>,
-    host: HtmlElement,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.handle.take();
-        self.host.remove();
-    }
-}
-
 fn mount() -> Mounted {
-    // A test that failed (wasm does not unwind) leaves its page behind; never let it shadow this one's ids.
-    let stale = document().query_selector_all("[data-test-host]").unwrap();
-    for i in 0..stale.length() {
-        if let Some(node) = stale.item(i) {
-            node.unchecked_into::<web_sys::Element>().remove();
-        }
-    }
-    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    host.set_attribute("data-test-host", "").unwrap();
-    document().body().unwrap().append_child(&host).unwrap();
-    let handle = mount_to(host.clone(), LoopbackDemo);
-    Mounted {
-        handle: Some(Box::new(handle)),
-        host,
-    }
-}
-
-fn button(id: &str) -> HtmlButtonElement {
-    document()
-        .get_element_by_id(id)
-        .unwrap_or_else(|| panic!("no #{id}"))
-        .unchecked_into()
+    Mounted::new(LoopbackDemo)
 }
 
 fn video(id: &str) -> HtmlVideoElement {
-    document()
-        .get_element_by_id(id)
-        .unwrap_or_else(|| panic!("no #{id}"))
-        .unchecked_into()
+    by_id(id)
 }
 
 /// The disabled state of (Start, Call, Hang Up).
@@ -80,69 +43,6 @@ const AFTER_LOAD: (bool, bool, bool) = (false, true, true);
 const AFTER_START: (bool, bool, bool) = (true, false, true);
 const AFTER_CALL: (bool, bool, bool) = (true, true, false);
 const AFTER_HANG_UP: (bool, bool, bool) = AFTER_START;
-
-/// Lets queued tasks (promise results, events) run.
-async fn tick() {
-    sleep(0).await;
-}
-
-/// Waits up to `seconds` for `condition`, failing the test with `what` if it never holds.
-async fn wait_for(what: &str, seconds: u32, mut condition: impl FnMut() -> bool) {
-    for _ in 0..seconds * 20 {
-        if condition() {
-            return;
-        }
-        sleep(50).await;
-    }
-    panic!(
-        "timed out after {seconds}s waiting for: {what}\nlog:\n{}",
-        log_lines().join("\n")
-    );
-}
-
-async fn wait_for_async<F: Future<Output = bool>>(
-    what: &str,
-    seconds: u32,
-    mut check: impl FnMut() -> F,
-) {
-    for _ in 0..seconds * 4 {
-        if check().await {
-            return;
-        }
-        sleep(250).await;
-    }
-    panic!(
-        "timed out after {seconds}s waiting for: {what}\nlog:\n{}",
-        log_lines().join("\n")
-    );
-}
-
-/// True when the video has frames and its clock moves: it is really playing.
-async fn is_playing(video: &HtmlVideoElement) -> bool {
-    if video.video_width() == 0 || video.video_height() == 0 {
-        return false;
-    }
-    let before = video.current_time();
-    sleep(300).await;
-    video.current_time() > before
-}
-
-async fn assert_playing(id: &str) {
-    let v = video(id);
-    wait_for_async(&format!("#{id} to play"), 20, || {
-        let v = v.clone();
-        async move { is_playing(&v).await }
-    })
-    .await;
-    assert!(v.video_width() > 0, "#{id} has no width");
-}
-
-fn log_lines() -> Vec<String> {
-    let items = document().query_selector_all("#log li").unwrap();
-    (0..items.length())
-        .filter_map(|i| items.item(i).and_then(|n| n.text_content()))
-        .collect()
-}
 
 fn log_errors() -> Vec<String> {
     let items = document().query_selector_all("#log li.error").unwrap();
@@ -208,6 +108,19 @@ fn uncaught_errors() -> String {
     js("window.__errors.join('\\n')").as_string().unwrap()
 }
 
+/// A promise (JavaScript): a connection the probes do not count (the native class) makes an offer, sets it and
+/// gathers its candidates, then closes.
+const OUR_NEGOTIATION: &str = "(async () => {
+    const pc = new (Object.getPrototypeOf(RTCPeerConnection))();
+    pc.addTransceiver('video');
+    const gathered = new Promise((done) => {
+        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && done();
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    if (pc.iceGatheringState !== 'complete') await gathered;
+    pc.close();
+})()";
+
 /// Clicks Start and waits until the camera is on.
 async fn start() {
     button("startButton").click();
@@ -233,7 +146,7 @@ async fn start_shows_the_camera() {
     assert!(video("localVideo").autoplay());
 
     start().await;
-    assert_playing("localVideo").await;
+    assert_playing(&video("localVideo"), "#localVideo").await;
     wait_for("the local video size in the log", 5, || {
         log_has("Local (sent by pc1) video size: ")
     })
@@ -254,7 +167,7 @@ async fn call_plays_the_remote_video_and_hang_up_resets_it_three_times() {
         button("callButton").click();
         tick().await;
         assert_eq!(disabled(), AFTER_CALL, "right after Call (round {round})");
-        assert_playing("remoteVideo").await;
+        assert_playing(&video("remoteVideo"), "#remoteVideo").await;
         wait_for("the setup time in the log", 10, || {
             log_count("Setup time: ") == round as usize
         })
@@ -304,7 +217,7 @@ async fn call_plays_the_remote_video_and_hang_up_resets_it_three_times() {
         assert_eq!(open_connections(), 0, "Hang Up closes both connections");
         wait_for("the remote video to empty", 5, || remote.video_width() == 0).await;
         // The local preview keeps playing through all of it.
-        assert_playing("localVideo").await;
+        assert_playing(&video("localVideo"), "#localVideo").await;
     }
     assert_eq!(log_errors(), Vec::<String>::new());
     assert_eq!(uncaught_errors(), "");
@@ -331,7 +244,7 @@ async fn refused_camera_is_explained_and_start_can_be_retried() {
         document().query_selector("#problem").unwrap().is_none(),
         "the banner goes once Start is pressed again"
     );
-    assert_playing("localVideo").await;
+    assert_playing(&video("localVideo"), "#localVideo").await;
     drop(app);
     assert_eq!(uncaught_errors(), "");
 }
@@ -391,11 +304,13 @@ async fn hang_up_during_negotiation_is_clean_and_the_next_call_works() {
         assert_eq!(disabled(), AFTER_HANG_UP, "hang-up after {delay_ms} ms");
         assert_eq!(open_connections(), 0);
     }
+    // Let any late result of the old connections arrive: a connection of our own, made now, goes through the
+    // same steps (offer, local description, candidates gathered) after theirs, so each such round proves what
+    // was queued before it had its chance. After one round the page must stay as it is through a second.
+    js_async(OUR_NEGOTIATION).await;
     let abandoned = made_connections();
-    // Let any late result of the old connections arrive: none may show up in the page.
-    sleep(500).await;
     let lines_before = log_lines().len();
-    sleep(300).await;
+    js_async(OUR_NEGOTIATION).await;
     assert_eq!(
         log_lines().len(),
         lines_before,
@@ -403,7 +318,7 @@ async fn hang_up_during_negotiation_is_clean_and_the_next_call_works() {
     );
 
     button("callButton").click();
-    assert_playing("remoteVideo").await;
+    assert_playing(&video("remoteVideo"), "#remoteVideo").await;
     assert_eq!(made_connections(), abandoned + 2);
     assert_eq!(open_connections(), 2);
     assert_eq!(
@@ -422,7 +337,7 @@ async fn stop_hangs_up_and_releases_the_camera() {
     start().await;
     let stream: web_sys::MediaStream = video("localVideo").src_object().unwrap().unchecked_into();
     button("callButton").click();
-    assert_playing("remoteVideo").await;
+    assert_playing(&video("remoteVideo"), "#remoteVideo").await;
 
     button("stopButton").click();
     tick().await;
@@ -442,7 +357,7 @@ async fn unmounting_mid_call_releases_everything() {
     start().await;
     let stream: web_sys::MediaStream = video("localVideo").src_object().unwrap().unchecked_into();
     button("callButton").click();
-    assert_playing("remoteVideo").await;
+    assert_playing(&video("remoteVideo"), "#remoteVideo").await;
     assert_eq!(open_connections(), 2);
 
     drop(app);
@@ -504,7 +419,7 @@ async fn a_failed_offer_is_shown_and_hang_up_still_cleans_up() {
     assert_eq!(open_connections(), 0);
     assert!(document().query_selector("#problem").unwrap().is_none());
     button("callButton").click();
-    assert_playing("remoteVideo").await;
+    assert_playing(&video("remoteVideo"), "#remoteVideo").await;
     button("hangupButton").click();
     assert_eq!(uncaught_errors(), "");
 }
@@ -527,9 +442,13 @@ async fn blocked_autoplay_is_explained_and_a_click_plays_the_video() {
     .await;
     assert!(text_of("problem").contains("Local (sent by pc1)"));
 
-    sleep(500).await;
+    // Autoplay starts once a video can play through (HAVE_ENOUGH_DATA): wait until it could have.
+    wait_for("the camera's frames to reach the local video", 10, || {
+        video("localVideo").ready_state() >= 4
+    })
+    .await;
     assert!(video("localVideo").paused(), "refused, so not playing");
     js("HTMLMediaElement.prototype.play = window.__play;");
     video("localVideo").click();
-    assert_playing("localVideo").await;
+    assert_playing(&video("localVideo"), "#localVideo").await;
 }

@@ -111,7 +111,7 @@ async fn an_oversized_frame_is_refused_and_the_sender_removed() {
             reason: LeaveReason::Removed
         }
     );
-    a.silent_for(Duration::from_millis(100)).await;
+    a.heard_nothing().await;
 }
 
 #[tokio::test]
@@ -202,7 +202,7 @@ async fn a_full_room_refuses_one_more() {
     // c is still connected and may go elsewhere; the full room's members did not hear of c.
     c.join("elsewhere", &secret('c')).await;
     let _ = a.recv().await; // b joined
-    a.silent_for(Duration::from_millis(100)).await;
+    a.heard_nothing().await;
     // Rejoining with the same secret is a replacement, not one more person.
     let mut b2 = Client::connect(&server).await;
     b2.join("r", &secret('b')).await;
@@ -374,7 +374,7 @@ async fn a_silent_client_is_reaped_by_the_heartbeat() {
         "reaped after {elapsed:?}"
     );
     // Pongs keep a reading client alive well past the idle timeout.
-    alive.silent_for(Duration::from_millis(1000)).await;
+    alive.heard_nothing().await;
     alive.send(&ClientMessage::Ping).await;
     assert_eq!(alive.recv().await, ServerMessage::Pong);
     // It finds its connection closed: with TIMED_OUT, unless answering the pings queued before the close

@@ -8,7 +8,6 @@ use common::{id_of, secret, start, Client, Ended};
 use protocol::{
     CallRef, ClientMessage, ErrorCode, IceServer, LeaveReason, PeerId, ServerMessage, Signal,
 };
-use std::time::Duration;
 
 fn offer(to: &PeerId, sdp: &str) -> ClientMessage {
     ClientMessage::Signal {
@@ -224,8 +223,8 @@ async fn signals_never_cross_rooms() {
     assert_eq!(a.recv_error().await, ErrorCode::UnknownPeer);
     c.send(&offer(&b_id, "for another room")).await;
     assert_eq!(c.recv_error().await, ErrorCode::UnknownPeer);
-    c.silent_for(Duration::from_millis(200)).await;
-    b.silent_for(Duration::from_millis(10)).await;
+    c.heard_nothing().await;
+    b.heard_nothing().await;
 }
 
 #[tokio::test]
@@ -246,7 +245,7 @@ async fn the_same_secret_on_a_new_connection_replaces_the_old_one() {
         other => panic!("expected the old connection closed with REPLACED, got {other:?}"),
     }
     // The room saw neither a peer-left nor a peer-joined, and b's signals reach the new connection.
-    b.silent_for(Duration::from_millis(200)).await;
+    b.heard_nothing().await;
     b.send(&offer(&a_id, "to the new one")).await;
     match new.recv().await {
         ServerMessage::Signal { from, .. } => assert_eq!(from, b_id),
@@ -261,7 +260,7 @@ async fn the_same_secret_on_a_new_connection_replaces_the_old_one() {
             reason: LeaveReason::Disconnected
         }
     );
-    b.silent_for(Duration::from_millis(100)).await;
+    b.heard_nothing().await;
 }
 
 #[tokio::test]

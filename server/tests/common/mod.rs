@@ -240,7 +240,18 @@ impl Client {
         }
     }
 
-    /// Reads for `duration` and fails if a protocol message or close arrives.
+    /// Fails if anything reaches this client before the answer to a ping sent now: whatever the server had queued
+    /// for it earlier (a relay, a peer-left, a close) would come first, so the pong proves nothing was.
+    pub async fn heard_nothing(&mut self) {
+        self.send(&ClientMessage::Ping).await;
+        match self.next().await {
+            Ok(ServerMessage::Pong) => {}
+            other => panic!("expected nothing before the pong, got {other:?}"),
+        }
+    }
+
+    /// Reads for `duration` and fails if a protocol message or close arrives. Only for news that would come from
+    /// another instance through Redis, which [`Client::heard_nothing`]'s pong cannot prove had its chance.
     pub async fn silent_for(&mut self, duration: Duration) {
         let deadline = tokio::time::Instant::now() + duration;
         loop {
