@@ -59,12 +59,15 @@ impl Room {
                     )));
                 }
             }
-            _ if matches!(message, ClientMessage::Signal { .. }) => {
-                if self.queue.push(message) {
-                    self.log("Not connected to the server: holding our messages for the others until we are back");
-                }
-            }
+            _ if matches!(message, ClientMessage::Signal { .. }) => self.queue_signal(message),
             _ => {}
+        }
+    }
+
+    /// Keeps `signal` for after the rejoin, saying so when the first one waits.
+    fn queue_signal(&mut self, signal: ClientMessage) {
+        if self.queue.push(signal) {
+            self.log("Not connected to the server: holding our messages for the others until we are back");
         }
     }
 
