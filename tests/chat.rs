@@ -9,7 +9,7 @@ use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement};
 
 use webrtc_demo::{
-    components::{chat::ChatPanel, ui::LogPanel},
+    components::{chat::ChatPanel, loopback_call::start_call, ui::LogPanel},
     log::Logger,
     model::transfer::MAX_FILE_SIZE,
     signaling::call::Call,
@@ -87,7 +87,7 @@ impl Page {
 
     /// Calls, and waits until both panels can send.
     async fn start_call(&self) {
-        let call = Call::start(&self.media, self.log, |_| {}).expect("a call");
+        let call = start_call(&self.media, self.log, |_| {}).expect("a call");
         self.call.set(Some(call));
         wait_for("both panels to be able to send files", 20, || {
             !input("chat-pc1-file").disabled() && !input("chat-pc2-file").disabled()

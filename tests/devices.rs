@@ -15,6 +15,7 @@ use web_sys::{
 
 use webrtc_demo::{
     components::{
+        loopback_call::start_call,
         media_controls::MediaControls,
         ui::{LogPanel, Problem},
     },
@@ -175,7 +176,7 @@ impl Setup {
         let media = LocalMedia::capture().await.expect("the fake camera");
         let log = Logger::new();
         let shown = remote.clone();
-        let call = Call::start(&media, log, move |stream| {
+        let call = start_call(&media, log, move |stream| {
             webrtc_demo::webrtc::show(&shown, Some(&stream));
             let _ = shown.play();
         })

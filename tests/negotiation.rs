@@ -9,7 +9,7 @@ use protocol::{CallRef, PeerId, Signal};
 use wasm_bindgen_test::*;
 use webrtc_demo::{
     signaling::peer::{is_polite, PeerEvent, PeerStatus, Received, RemotePeer},
-    webrtc::LocalMedia,
+    webrtc::{LocalMedia, RtcPeerConnectionState, RtcSignalingState},
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -228,10 +228,10 @@ async fn simultaneous_ice_restarts_on_a_live_call_resolve_by_themselves() {
         10,
         |_| true,
         || {
-            a.signaling_state() == "stable"
-                && b.signaling_state() == "stable"
-                && a.connection_state() == "connected"
-                && b.connection_state() == "connected"
+            a.signaling_state() == RtcSignalingState::Stable
+                && b.signaling_state() == RtcSignalingState::Stable
+                && a.connection_state() == RtcPeerConnectionState::Connected
+                && b.connection_state() == RtcPeerConnectionState::Connected
                 && a_seen.borrow().outbox.is_empty()
                 && b_seen.borrow().outbox.is_empty()
         },
@@ -272,7 +272,7 @@ async fn a_peer_that_cannot_be_reached_is_reported_with_a_hint() {
         reason.contains("could not reach") && reason.contains("TURN"),
         "{reason}"
     );
-    assert_ne!(a.connection_state(), "connected");
+    assert_ne!(a.connection_state(), RtcPeerConnectionState::Connected);
 }
 
 /// Delivers what `from` sent to `to`, keeping only what `keep` accepts; returns what `to` made of each.

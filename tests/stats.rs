@@ -14,7 +14,7 @@ use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
 use webrtc_demo::{
-    components::stats_panel::StatsPanel,
+    components::{loopback_call::start_call, stats_panel::StatsPanel},
     log::Logger,
     model::log::Level,
     signaling::call::Call,
@@ -123,7 +123,7 @@ fn errors(log: Logger) -> Vec<String> {
 /// A real loopback call (pc1 sends the fake camera to pc2), and its two connections.
 async fn call(log: Logger) -> (LocalMedia, Call, Vec<Rc<PeerConnection>>) {
     let media = LocalMedia::capture().await.expect("the fake camera");
-    let call = Call::start(&media, log, |_| {}).expect("a call");
+    let call = start_call(&media, log, |_| {}).expect("a call");
     let (pc1, pc2) = call.connections();
     let connections = vec![pc1, pc2];
     (media, call, connections)

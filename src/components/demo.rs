@@ -11,6 +11,7 @@ use crate::{
     components::{
         chat::ChatPanel,
         local_media::{use_local_media, LocalMediaOptions},
+        loopback_call::start_call,
         media_controls::MediaControls,
         stats_panel::StatsPanel,
         ui::{LogPanel, Problem, VideoTile},
@@ -50,7 +51,7 @@ pub fn LoopbackDemo() -> impl IntoView {
     // Hang Up: close both connections, then clear the remote video.
     let end_call = move || {
         if let Some(call) = set_call.try_update(Option::take).flatten() {
-            call.hang_up(log);
+            call.hang_up();
         }
         set_remote.try_set(None);
     };
@@ -69,7 +70,7 @@ pub fn LoopbackDemo() -> impl IntoView {
         let started = media.with_untracked(|media| {
             media.as_ref().map(|media| {
                 // The remote stream comes later, when the page may be gone.
-                Call::start(media, log, move |stream| {
+                start_call(media, log, move |stream| {
                     set_remote.try_set(Some(stream));
                 })
             })

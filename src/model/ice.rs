@@ -1,5 +1,5 @@
-//! What an ICE server's refusal means for a person (`icecandidateerror`), in words; and the connection check
-//! ([`check`]).
+//! What an ICE server's refusal means for a person (`icecandidateerror`), and a candidate, in words; and the
+//! connection check ([`check`]).
 
 pub mod check;
 
@@ -25,6 +25,23 @@ pub fn candidate_error_problem(code: u16, url: &str) -> Option<String> {
     }
 }
 
+/// Shortens an ICE candidate line to what a person reads: type, transport and address, for example
+/// `host udp 192.0.2.2:50943`. Anything unexpected is shown whole.
+pub fn describe_candidate(line: &str) -> String {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    match fields.as_slice() {
+        [_foundation, _component, transport, _priority, address, port, "typ", kind, ..] => {
+            let transport = transport.to_ascii_lowercase();
+            if address.contains(':') {
+                format!("{kind} {transport} [{address}]:{port}")
+            } else {
+                format!("{kind} {transport} {address}:{port}")
+            }
+        }
+        _ => line.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +61,23 @@ mod tests {
     fn an_unreachable_server_is_only_a_log_line() {
         assert_eq!(candidate_error_problem(701, "stun:x"), None);
         assert_eq!(candidate_error_problem(0, ""), None);
+    }
+
+    #[test]
+    fn candidates_are_shown_briefly() {
+        assert_eq!(
+            describe_candidate(
+                "candidate:3913708843 1 udp 2122194687 192.0.2.2 59217 typ host generation 0 ufrag CKwc"
+            ),
+            "host udp 192.0.2.2:59217"
+        );
+        assert_eq!(
+            describe_candidate(
+                "candidate:1 1 UDP 1686052607 fd00::2 40527 typ srflx raddr 0.0.0.0 rport 0"
+            ),
+            "srflx udp [fd00::2]:40527"
+        );
+        assert_eq!(describe_candidate("garbage"), "garbage");
+        assert_eq!(describe_candidate(""), "");
     }
 }

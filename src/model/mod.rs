@@ -2,7 +2,7 @@
 //!
 //! - [`call`]: which call a signal belongs to, so that both sides agree on it after an outage.
 //! - [`chat`]: the chat panel's state: lines, channels, and file transfers by id, each in one state.
-//! - [`ice`]: what an ICE server's refusal means, in words.
+//! - [`ice`]: what an ICE server's refusal means, and a candidate, in words.
 //! - [`phase`]: the demo's buttons (the page contract).
 //! - [`recovery`]: when to restart ICE on a connection that lost contact.
 //! - [`roster`]: the people of a room by id.

@@ -9,9 +9,8 @@
 //! Late results cannot leak into a newer call: the negotiation is one task that hang-up aborts, and the
 //! handlers die with their connections.
 //!
-//! This file stays one piece (about 260 lines before its tests) on purpose: like `pc1/main.js` it reads top to
-//! bottom as the protocol, each step a function, and splitting off the ICE exchange would still leave over 200
-//! lines while sending the reader to another file for the last step.
+//! The call shows nothing itself: it reports [`CallEvent`]s (steps, failures, the remote stream) to a callback,
+//! which the page binds to its log and its remote video.
 
 use std::{cell::Cell, rc::Rc};
 
@@ -23,11 +22,27 @@ use futures::{
 
 use super::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL};
 use crate::{
-    log::Logger,
+    model::ice::describe_candidate,
     webrtc::{
-        channel::ChannelHandle, now_ms, Candidate, Error, LocalMedia, PeerConnection, Stream,
+        channel::ChannelHandle, now_ms, Candidate, Error, LocalMedia, PeerConnection, StateText,
+        Stream,
     },
 };
+
+/// What a [`Call`] reports to its owner.
+pub enum CallEvent {
+    /// A step worth a line in the log.
+    Log(String),
+    /// A failure worth a red line in the log; the call goes on.
+    Error(String),
+    /// A failure the person must see in the alert banner.
+    Problem(String),
+    /// pc2 receives this stream (once per new stream).
+    RemoteStream(Stream),
+}
+
+/// Where a call's events go.
+type Report = Rc<dyn Fn(CallEvent)>;
 
 /// A running call between pc1 (the sender) and pc2 (the receiver), both in this page.
 pub struct Call {
@@ -38,20 +53,19 @@ pub struct Call {
     negotiation: AbortHandle,
     /// When Call was pressed (`performance.now()`), until the first remote frame is reported.
     started_at: Cell<Option<f64>>,
+    report: Report,
 }
 
 impl Call {
     /// **Call**: connects pc1 to pc2 and sends `media` from one to the other.
     ///
-    /// `on_remote_stream` receives the stream pc2 plays, once per new stream. Fails only if the browser refuses
-    /// to make a connection or to register a handler; a failed negotiation step is logged instead, and the call
+    /// `report` hears every step, every failure, and the stream pc2 plays. Fails only if the browser refuses to
+    /// make a connection or to register a handler; a failed negotiation step is reported instead, and the call
     /// stays up until hang-up.
-    pub fn start(
-        media: &LocalMedia,
-        log: Logger,
-        on_remote_stream: impl Fn(Stream) + 'static,
-    ) -> Result<Call, Error> {
+    pub fn start(media: &LocalMedia, report: impl Fn(CallEvent) + 'static) -> Result<Call, Error> {
         let started_at = now_ms();
+        let report: Report = Rc::new(report);
+        let log = Log(report.clone());
         log.info("Starting call");
 
         let pc1 = Rc::new(PeerConnection::new()?);
@@ -70,18 +84,21 @@ impl Call {
         })?;
 
         for (name, pc) in [("pc1", &pc1), ("pc2", &pc2)] {
+            let ice = log.clone();
             pc.on_ice_connection_state_change(move |state| {
-                log.info(format!("{name} ICE state: {state}"))
+                ice.info(format!("{name} ICE state: {}", state.text()))
             })?;
+            let connection = log.clone();
             pc.on_connection_state_change(move |state| {
-                log.info(format!("{name} connection state: {state}"))
+                connection.info(format!("{name} connection state: {}", state.text()))
             })?;
         }
 
         // pc2's incoming tracks (audio and video) share one stream; hand it over once.
+        let received = log.clone();
         pc2.on_remote_stream(move |stream| {
-            log.info("pc2 received remote stream");
-            on_remote_stream(stream);
+            received.info("pc2 received remote stream");
+            received.remote_stream(stream);
         })?;
 
         pc1.add_tracks(media);
@@ -108,6 +125,7 @@ impl Call {
             channels,
             negotiation,
             started_at: Cell::new(Some(started_at)),
+            report,
         })
     }
 
@@ -128,8 +146,8 @@ impl Call {
     }
 
     /// **Hang Up**: stops the negotiation and closes both connections.
-    pub fn hang_up(self, log: Logger) {
-        log.info("Ending call");
+    pub fn hang_up(self) {
+        (self.report)(CallEvent::Log("Ending call".into()));
         drop(self);
     }
 }
@@ -151,22 +169,22 @@ async fn negotiate(
     pc2: Rc<PeerConnection>,
     for_pc1: UnboundedReceiver<Option<Candidate>>,
     for_pc2: UnboundedReceiver<Option<Candidate>>,
-    log: Logger,
+    log: Log,
 ) {
-    if let Err(error) = offer_and_answer(&pc1, &pc2, log).await {
+    if let Err(error) = offer_and_answer(&pc1, &pc2, &log).await {
         log.problem(format!(
             "The call could not be set up. {error}. Press Hang Up, then Call to try again."
         ));
         return;
     }
-    exchange_candidates(&pc1, &pc2, for_pc1, for_pc2, log).await;
+    exchange_candidates(&pc1, &pc2, for_pc1, for_pc2, &log).await;
 }
 
 /// **Offer** (pc1 → pc2), then **answer** (pc2 → pc1).
 async fn offer_and_answer(
     pc1: &PeerConnection,
     pc2: &PeerConnection,
-    log: Logger,
+    log: &Log,
 ) -> Result<(), String> {
     log.info("pc1 createOffer start");
     let offer = pc1
@@ -213,7 +231,7 @@ async fn exchange_candidates(
     pc2: &PeerConnection,
     for_pc1: UnboundedReceiver<Option<Candidate>>,
     for_pc2: UnboundedReceiver<Option<Candidate>>,
-    log: Logger,
+    log: &Log,
 ) {
     let mut candidates = stream::select(
         for_pc2.map(|candidate| (pc2, "pc2", "pc1", candidate)),
@@ -243,42 +261,24 @@ async fn exchange_candidates(
     }
 }
 
-/// Shortens an ICE candidate line to what a person reads: type, transport and address, for example
-/// `host udp 192.0.2.2:50943`. Anything unexpected is shown whole.
-fn describe_candidate(line: &str) -> String {
-    let fields: Vec<&str> = line.split_whitespace().collect();
-    match fields.as_slice() {
-        [_foundation, _component, transport, _priority, address, port, "typ", kind, ..] => {
-            let transport = transport.to_ascii_lowercase();
-            if address.contains(':') {
-                format!("{kind} {transport} [{address}]:{port}")
-            } else {
-                format!("{kind} {transport} {address}:{port}")
-            }
-        }
-        _ => line.to_owned(),
+/// The call's report, with a word for each kind of line.
+#[derive(Clone)]
+struct Log(Report);
+
+impl Log {
+    fn info(&self, text: impl Into<String>) {
+        (self.0)(CallEvent::Log(text.into()));
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::describe_candidate;
+    fn error(&self, text: String) {
+        (self.0)(CallEvent::Error(text));
+    }
 
-    #[test]
-    fn candidates_are_shown_briefly() {
-        assert_eq!(
-            describe_candidate(
-                "candidate:3913708843 1 udp 2122194687 192.0.2.2 59217 typ host generation 0 ufrag CKwc"
-            ),
-            "host udp 192.0.2.2:59217"
-        );
-        assert_eq!(
-            describe_candidate(
-                "candidate:1 1 UDP 1686052607 fd00::2 40527 typ srflx raddr 0.0.0.0 rport 0"
-            ),
-            "srflx udp [fd00::2]:40527"
-        );
-        assert_eq!(describe_candidate("garbage"), "garbage");
-        assert_eq!(describe_candidate(""), "");
+    fn problem(&self, text: String) {
+        (self.0)(CallEvent::Problem(text));
+    }
+
+    fn remote_stream(&self, stream: Stream) {
+        (self.0)(CallEvent::RemoteStream(stream));
     }
 }

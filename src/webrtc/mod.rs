@@ -23,10 +23,11 @@ pub use file::{FileHandle, FileParts, ObjectUrl};
 pub use listener::Listener;
 pub use media::{show, Ended, LocalMedia, MediaHandle, Stream, Swap};
 pub use negotiation::{Candidate, Description};
-pub use peer::{CandidateError, PeerConnection};
+pub use peer::{CandidateError, PeerConnection, StateText};
 pub use socket::{Closed, Socket};
 pub use stats::StatsObject;
 pub use timer::{sleep, Timeout};
+pub use web_sys::{RtcIceConnectionState, RtcPeerConnectionState, RtcSignalingState};
 
 /// `n` random bytes from the browser's cryptographic generator (`crypto.getRandomValues`).
 pub fn random_bytes(n: usize) -> Result<Vec<u8>, Error> {

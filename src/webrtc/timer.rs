@@ -1,7 +1,5 @@
 //! `setTimeout`, owned: dropping the [`Timeout`] cancels it and frees its closure (gloo-timers).
 
-use super::Error;
-
 /// A callback that runs once after a delay, unless this value is dropped first.
 #[must_use = "the timeout is cancelled as soon as it is dropped"]
 pub struct Timeout {
@@ -10,10 +8,10 @@ pub struct Timeout {
 
 impl Timeout {
     /// Runs `callback` once, after `ms` milliseconds.
-    pub fn new(ms: u32, callback: impl FnOnce() + 'static) -> Result<Self, Error> {
-        Ok(Timeout {
+    pub fn new(ms: u32, callback: impl FnOnce() + 'static) -> Self {
+        Timeout {
             _pending: gloo_timers::callback::Timeout::new(ms, callback),
-        })
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 //! The room page (`/room/<id>`): your camera, one tile per other person, the link to share, and Leave.
 //!
-//! In `room_page/`: the route and the signaling address (here), the page itself (`page.rs`), what its panels work on
+//! In `room_page/`: the route and the signaling address (here), the page itself (`page.rs`), what it shows of the
+//! room and the hook that writes the session's events into it (`room_view.rs`), what its panels work on
 //! (`panels.rs`), another person's tile (`tile.rs`) and the link to share (`share.rs`).
 
 mod page;
 mod panels;
+mod room_view;
 mod share;
 mod tile;
 

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::{
     panels::{channels, connections, stats_list},
+    room_view::RoomView,
     share::ShareLink,
     tile::RemoteTile,
 };
@@ -16,7 +17,7 @@ use crate::{
         ui::{LogPanel, Problem, VideoTile},
     },
     log::provide_logger,
-    signaling::session::{Connection, RoomView, Session},
+    signaling::session::{Connection, Session},
     webrtc::{can_make_calls, Error},
 };
 
@@ -53,7 +54,12 @@ pub fn RoomPage(
                     }
                 };
                 // If the page went away meanwhile, the session comes back here and leaves on drop.
-                drop(session.try_set_value(Some(Session::join(room, server, stream, view))));
+                drop(session.try_set_value(Some(Session::join(
+                    room,
+                    server,
+                    stream,
+                    view.reporter(),
+                ))));
             });
         }
     };

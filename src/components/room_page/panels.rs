@@ -5,9 +5,9 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use super::room_view::RoomView;
 use crate::{
     components::stats_panel::StatsPanel,
-    signaling::session::RoomView,
     webrtc::{channel::ChannelHandle, PeerConnection},
 };
 

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use protocol::PeerId;
 
 use crate::{
-    components::ui::VideoTile, model::log::millis, signaling::session::RoomView, webrtc::now_ms,
+    components::{room_page::room_view::RoomView, ui::VideoTile},
+    model::log::millis,
+    webrtc::now_ms,
 };
 
 /// One other person: their video (`data-peer` is their id) and how the connection is doing.

@@ -11,7 +11,7 @@ use protocol::{IceServer, IceTransportPolicy, PeerId, Signal};
 
 use super::{
     is_polite,
-    negotiation::{candidate_signal, run, FirstOffer, Step},
+    negotiation::{candidate_signal, run, Step},
     watch::Watch,
     PeerEvent, RemotePeer,
 };
@@ -83,7 +83,7 @@ impl RemotePeer {
         // Connected, interrupted (restart ICE with backoff), or never made in time.
         let watch = Watch::new(id.short().to_owned(), &pc, steps.clone(), report.clone());
         let watcher = watch.clone();
-        pc.on_connection_state_change(move |state| watcher.borrow_mut().state_changed(&state))?;
+        pc.on_connection_state_change(move |state| watcher.borrow_mut().state_changed(state))?;
 
         // Our side of the media and the data channel: the dialer adds them now (which asks for an offer); the
         // answerer when it answers, so that it does not ask for an offer of its own and cause a glare.
@@ -101,16 +101,13 @@ impl RemotePeer {
         };
 
         let (task, registration) = AbortHandle::new_pair();
-        let polite = is_polite(me, &id);
-        let first_offer = FirstOffer::default();
         let steps_task = run(
             pc.clone(),
-            polite,
+            is_polite(me, &id),
             queue,
             pending,
             report.clone(),
             send,
-            first_offer,
         );
         wasm_bindgen_futures::spawn_local(async move {
             let _ = Abortable::new(steps_task, registration).await;

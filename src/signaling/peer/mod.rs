@@ -17,11 +17,13 @@
 //! - `connect.rs`: [`RemotePeer::connect`], which wires the connection's events (ICE trickle, remote stream,
 //!   connection state) and starts the negotiation task;
 //! - `watch.rs`: connected, interrupted, or never made; ICE restarts with backoff;
-//! - `negotiation.rs`: that task, one step at a time (**offer**, **answer**, **ICE**), and the conversions
-//!   between the browser's descriptions and candidates and the protocol's signals.
+//! - `negotiation.rs`: that task, one step at a time (**offer**, **answer**, **ICE**, **restart**), and the
+//!   conversions between the browser's descriptions and candidates and the protocol's signals;
+//! - `perfect.rs`: the task's decisions, free of the browser: glare, whose offer opened the call, who restarts.
 
 mod connect;
 mod negotiation;
+mod perfect;
 mod watch;
 
 use std::{
@@ -35,7 +37,10 @@ use protocol::{CallRef, PeerId, Signal};
 use self::{negotiation::Step, watch::Watch};
 use crate::{
     model::call::{CallIds, Verdict},
-    webrtc::{channel::ChannelHandle, Error, PeerConnection, Stream},
+    webrtc::{
+        channel::ChannelHandle, Error, PeerConnection, RtcPeerConnectionState, RtcSignalingState,
+        Stream,
+    },
 };
 
 /// How long a connection may take to come up before the person is told it could not be made.
@@ -158,12 +163,12 @@ impl RemotePeer {
     }
 
     /// `connectionState` now.
-    pub fn connection_state(&self) -> String {
+    pub fn connection_state(&self) -> RtcPeerConnectionState {
         self.pc.connection_state()
     }
 
     /// `signalingState` now.
-    pub fn signaling_state(&self) -> String {
+    pub fn signaling_state(&self) -> RtcSignalingState {
         self.pc.signaling_state()
     }
 

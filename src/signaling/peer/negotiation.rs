@@ -1,15 +1,19 @@
-//! Perfect negotiation for one peer: its steps run one at a time in one task, and the conversions between the
-//! browser's descriptions and candidates and the protocol's signals.
+//! Perfect negotiation for one peer: its steps run one at a time in one task (the decisions are
+//! [`Negotiator`]'s), and the conversions between the browser's descriptions and candidates and the protocol's
+//! signals.
 
-use std::{cell::Cell, rc::Rc};
+use std::rc::Rc;
 
 use futures::{channel::mpsc::UnboundedReceiver, StreamExt};
 use protocol::{CallRef, Signal};
 
-use super::PeerEvent;
+use super::{
+    perfect::{Negotiator, OfferDecision, Restarter},
+    PeerEvent,
+};
 use crate::{
     signaling::{DATA_CHANNEL_ID, DATA_CHANNEL_LABEL},
-    webrtc::{Candidate, Description, Error, PeerConnection, Stream},
+    webrtc::{Candidate, Description, Error, PeerConnection, RtcSignalingState, Stream},
 };
 
 /// One thing to do, in order.
@@ -27,10 +31,6 @@ pub(super) enum Step {
     Restart,
 }
 
-/// Whose offer opened the call: `Some(true)` ours, `Some(false)` theirs, `None` not settled yet. Shared by the
-/// negotiation task (which learns it) and the watch (which asks for restarts accordingly).
-pub(super) type FirstOffer = Rc<Cell<Option<bool>>>;
-
 /// The steps for one peer, one at a time: offers when negotiation is needed, and whatever the peer sends.
 pub(super) async fn run(
     pc: Rc<PeerConnection>,
@@ -39,17 +39,15 @@ pub(super) async fn run(
     mut pending_media: Option<Option<Stream>>,
     report: Rc<dyn Fn(PeerEvent)>,
     send: Rc<dyn Fn(Signal)>,
-    first_offer: FirstOffer,
 ) {
     let log = |text: String| report(PeerEvent::Log(text));
-    // Set when we ignored their offer in a glare: their candidates for it will fail, and that is expected.
-    let mut ignore_offer = false;
+    let mut negotiator = Negotiator::new(polite);
     while let Some(step) = queue.next().await {
         let result: Result<(), Error> = async {
             match step {
                 Step::Negotiate => {
                     // The browser asks again once the state is back to stable, if it still needs to.
-                    if pc.signaling_state() != "stable" {
+                    if pc.signaling_state() != RtcSignalingState::Stable {
                         return Ok(());
                     }
                     // **Offer**: setLocalDescription() makes it.
@@ -58,14 +56,16 @@ pub(super) async fn run(
                     send(signal_of(offer));
                 }
                 Step::Receive(Signal::Offer { sdp }) => {
-                    let collision = pc.signaling_state() != "stable";
-                    ignore_offer = !polite && collision;
-                    if ignore_offer {
-                        log("Offer collision: ignored theirs (we are the impolite side)".into());
-                        return Ok(());
-                    }
-                    if collision {
-                        log("Offer collision: rolled ours back, answering theirs (we are the polite side)".into());
+                    let stable = pc.signaling_state() == RtcSignalingState::Stable;
+                    match negotiator.offer_arrived(stable) {
+                        OfferDecision::Ignore => {
+                            log("Offer collision: ignored theirs (we are the impolite side)".into());
+                            return Ok(());
+                        }
+                        OfferDecision::Answer { rolled_back: true } => {
+                            log("Offer collision: rolled ours back, answering theirs (we are the polite side)".into());
+                        }
+                        OfferDecision::Answer { rolled_back: false } => {}
                     }
                     // **Answer**: take their offer (rolling ours back if needed), add our media, reply.
                     pc.set_remote_description(&Description::Offer(sdp)).await?;
@@ -81,20 +81,20 @@ pub(super) async fn run(
                     let answer = pc.set_local_description_auto().await?;
                     log("Sent answer".into());
                     send(signal_of(answer));
-                    first_offer.set(first_offer.get().or(Some(false)));
+                    negotiator.answered();
                 }
                 Step::Receive(Signal::Answer { sdp }) => {
                     pc.set_remote_description(&Description::Answer(sdp)).await?;
                     log("Received answer".into());
-                    first_offer.set(first_offer.get().or(Some(true)));
+                    negotiator.got_answer();
                 }
                 Step::CallEnded(call) => report(PeerEvent::Signal(call, Signal::CallEnded)),
-                Step::Restart if first_offer.get() == Some(false) => {
+                Step::Restart if negotiator.restarter() == Restarter::Them => {
                     log("Asked them to restart ICE (their offer opened the call)".into());
                     send(Signal::RestartIce);
                 }
                 Step::Restart | Step::Receive(Signal::RestartIce) => {
-                    if pc.signaling_state() == "have-local-offer" {
+                    if pc.signaling_state() == RtcSignalingState::HaveLocalOffer {
                         pc.rollback().await?;
                         log("Withdrew our offer: it was never answered".into());
                     }
@@ -106,7 +106,7 @@ pub(super) async fn run(
                 Step::Receive(signal @ (Signal::Candidate { .. } | Signal::EndOfCandidates)) => {
                     let candidate = remote_candidate(signal);
                     if let Err(error) = pc.add_ice_candidate(candidate.as_ref()).await {
-                        if !ignore_offer {
+                        if !negotiator.ignoring_offer() {
                             return Err(error);
                         }
                     }

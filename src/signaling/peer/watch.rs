@@ -17,7 +17,9 @@ use futures::channel::mpsc::UnboundedSender;
 use super::{negotiation::Step, PeerEvent, PeerStatus, CONNECT_TIMEOUT_MS};
 use crate::{
     model::recovery::{Media, Recovery, DISCONNECTED_GRACE_MS, FIRST_RESTART_WAIT_MS},
-    webrtc::{now_ms, PeerConnection, Timeout},
+    webrtc::{
+        now_ms, PeerConnection, RtcPeerConnectionState, RtcSignalingState, StateText, Timeout,
+    },
 };
 
 /// The connection's watcher: its recovery state and its timers. Its log lines go out prefixed with the peer's
@@ -62,10 +64,9 @@ impl Watch {
             })
         });
         let this = Rc::downgrade(&watch);
-        watch.borrow_mut().give_up = Timeout::new(CONNECT_TIMEOUT_MS, move || {
+        watch.borrow_mut().give_up = Some(Timeout::new(CONNECT_TIMEOUT_MS, move || {
             with(&this, Watch::gave_up);
-        })
-        .ok();
+        }));
         watch
     }
 
@@ -78,10 +79,10 @@ impl Watch {
     }
 
     /// `connectionstatechange`.
-    pub(super) fn state_changed(&mut self, state: &str) {
-        self.log(format!("Connection state: {state}"));
+    pub(super) fn state_changed(&mut self, state: RtcPeerConnectionState) {
+        self.log(format!("Connection state: {}", state.text()));
         match state {
-            "connected" => {
+            RtcPeerConnectionState::Connected => {
                 if self.recovery.restarts() > 0 {
                     self.log(format!(
                         "Back: connected again after {} ICE restart(s)",
@@ -94,7 +95,7 @@ impl Watch {
                 self.status(PeerStatus::Connected);
                 self.beat();
             }
-            "disconnected" => {
+            RtcPeerConnectionState::Disconnected => {
                 self.pulse = None;
                 if self.recovery.ever_connected() {
                     self.status(PeerStatus::Interrupted);
@@ -106,7 +107,7 @@ impl Watch {
                     self.arm(DISCONNECTED_GRACE_MS);
                 }
             }
-            "failed" => {
+            RtcPeerConnectionState::Failed => {
                 self.pulse = None;
                 self.status(if self.recovery.ever_connected() {
                     PeerStatus::Interrupted
@@ -126,11 +127,11 @@ impl Watch {
     /// a long backoff (an offer still on its way is left to finish).
     pub(super) fn recover_now(&mut self) {
         let Some(pc) = self.pc.upgrade() else { return };
-        if pc.connection_state() == "connected" {
+        if pc.connection_state() == RtcPeerConnectionState::Connected {
             return;
         }
         self.recovery.reset_wait();
-        if pc.signaling_state() == "stable" {
+        if pc.signaling_state() == RtcSignalingState::Stable {
             self.arm(0);
         } else {
             self.arm(FIRST_RESTART_WAIT_MS);
@@ -153,19 +154,21 @@ impl Watch {
             None => {}
         }
         let this = self.this.clone();
-        self.pulse = Timeout::new(PULSE_MS, move || with(&this, Watch::beat)).ok();
+        self.pulse = Some(Timeout::new(PULSE_MS, move || with(&this, Watch::beat)));
     }
 
     fn arm(&mut self, ms: u32) {
         let this = self.this.clone();
-        self.restart = Timeout::new(ms, move || with(&this, Watch::restart_if_down)).ok();
+        self.restart = Some(Timeout::new(ms, move || {
+            with(&this, Watch::restart_if_down)
+        }));
     }
 
     /// The restart timer: still down, so **restart ICE**, and check again after the backoff.
     fn restart_if_down(&mut self) {
         self.restart = None;
         let Some(pc) = self.pc.upgrade() else { return };
-        if pc.connection_state() == "connected" {
+        if pc.connection_state() == RtcPeerConnectionState::Connected {
             return;
         }
         let attempt = self.recovery.restarts() + 1;

@@ -1,10 +1,9 @@
 //! What the server tells us: `welcome` (then we **dial** everyone already here), arrivals and departures,
 //! **signals** from other peers, pongs, and refusals.
 
-use leptos::prelude::*;
 use protocol::{ErrorCode, IceServer, PeerId, ServerMessage};
 
-use super::{Connection, Inner};
+use super::{Connection, Room, RoomEvent};
 use crate::webrtc::json::from_json;
 
 /// What the banner says while the server turns us away for being full (cleared once we are in).
@@ -13,15 +12,15 @@ const SERVER_FULL: &str = "The server is full right now. Trying again in a momen
 const UNAVAILABLE: &str =
     "The server cannot reach its room directory right now. Trying again in a moment…";
 
-impl Inner {
+impl Room {
     /// One frame from the server.
     pub(super) fn received(&mut self, frame: &str) {
         let message = match from_json::<ServerMessage>(frame) {
             Ok(message) => message,
             Err(error) => {
-                self.view.log.error(format!(
+                self.emit(RoomEvent::Error(format!(
                     "The server sent something unreadable: not a protocol message: {error}"
-                ));
+                )));
                 return;
             }
         };
@@ -34,12 +33,12 @@ impl Inner {
                 ..
             } => {
                 // Fresh TURN credentials with every welcome; connections made from now on use them.
-                self.ice_transport_policy = ice_transport_policy;
-                self.view.ice_servers.try_set(ice_servers.clone());
+                self.setup.policy = ice_transport_policy;
+                self.emit(RoomEvent::IceServers(ice_servers.clone()));
                 self.welcomed(id, peers, ice_servers)
             }
             ServerMessage::PeerJoined { id } => {
-                self.present.insert(id.clone(), ());
+                self.presence.arrived(&id);
                 if self.peers.contains_key(&id) {
                     self.log(format!(
                         "{} is back on the server; the call continues",
@@ -54,38 +53,38 @@ impl Inner {
             ServerMessage::PeerLeft { id, reason } => self.peer_left(id, reason),
             ServerMessage::Signal { from, call, signal } => self.signal_from(from, call, signal),
             ServerMessage::Error { code, message } => self.refused(code, message),
-            ServerMessage::Pong => self.awaiting_pong = false,
+            ServerMessage::Pong => self.heartbeat.pong(),
         }
     }
 
+    /// In the room: then **dial** everyone who was here before us.
     fn welcomed(&mut self, id: PeerId, peers: Vec<PeerId>, ice_servers: Vec<IceServer>) {
         let again = self.me.as_ref() == Some(&id);
-        self.present = peers.iter().cloned().collect();
-        self.attempt = 0;
-        self.ice_servers = ice_servers;
+        self.presence.welcome(&peers);
+        self.backoff.reset();
+        self.setup.ice_servers = ice_servers;
         self.me = Some(id.clone());
-        self.view.me.try_set(Some(id.clone()));
-        self.view.connection.try_set(Connection::Joined);
-        let problem = self.view.log.current_problem();
-        if matches!(
-            problem.try_get_untracked().flatten().as_deref(),
-            Some(SERVER_FULL | UNAVAILABLE)
-        ) {
-            self.view.log.clear_problem();
-        }
+        self.emit(RoomEvent::Me(id.clone()));
+        self.set_connection(Connection::Joined);
+        self.emit(RoomEvent::ProblemOver(SERVER_FULL));
+        self.emit(RoomEvent::ProblemOver(UNAVAILABLE));
         if again {
-            self.log(format!("Rejoined room {} as {}", self.room, id.short()));
+            self.log(format!(
+                "Rejoined room {} as {}",
+                self.ticket.room,
+                id.short()
+            ));
             self.refresh_ice_servers();
         } else {
             self.log(format!(
                 "Joined room {} as {}; {} already here",
-                self.room,
+                self.ticket.room,
                 id.short(),
                 peers.len()
             ));
         }
         // What we said to the others while the server was away goes first, in order.
-        self.send_held();
+        self.send_queued();
         self.resume_calls();
         for peer in peers {
             if !self.peers.contains_key(&peer) {
@@ -101,7 +100,7 @@ impl Inner {
         for peer in self.peers.values() {
             if let Err(error) = peer
                 .connection()
-                .set_ice_servers(&self.ice_servers, self.ice_transport_policy)
+                .set_ice_servers(&self.setup.ice_servers, self.setup.policy)
             {
                 self.log(format!(
                     "Could not give the connection to {} fresh ICE servers: {error}",
@@ -125,22 +124,20 @@ impl Inner {
                     }
                     _ => format!("The server refused to let us in: {message}"),
                 };
-                self.view.log.problem(reason.clone());
-                self.view.connection.try_set(Connection::Refused(reason));
-                self.done = true;
+                self.emit(RoomEvent::Problem(reason.clone()));
+                self.set_connection(Connection::Refused(reason));
                 self.socket = None;
-                self.heartbeat = None;
+                self.heartbeat.stop();
             }
             // Too many people on the server, or its room directory out of reach: the server closes the socket
             // (1013), and we try again with backoff.
-            ErrorCode::ServerFull => self.view.log.problem(SERVER_FULL),
-            ErrorCode::Unavailable => self.view.log.problem(UNAVAILABLE),
+            ErrorCode::ServerFull => self.emit(RoomEvent::Problem(SERVER_FULL.into())),
+            ErrorCode::Unavailable => self.emit(RoomEvent::Problem(UNAVAILABLE.into())),
             // A peer that left while our message was on its way: nothing to do.
             ErrorCode::UnknownPeer => self.log(format!("The server: {message}")),
-            _ => self
-                .view
-                .log
-                .error(format!("The server refused a message: {message}")),
+            _ => self.emit(RoomEvent::Error(format!(
+                "The server refused a message: {message}"
+            ))),
         }
     }
 }

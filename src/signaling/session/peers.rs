@@ -1,97 +1,71 @@
-//! The other people in the room: a [`RemotePeer`] and a [`Tile`] for each, the peer's events written into its
-//! tile, and dropping both when they leave.
+//! The other people in the room: a [`RemotePeer`] for each, added, replaced, resumed after a rejoin, and dropped
+//! when they leave. Each peer's events go out as [`RoomEvent::Peer`].
 
-use leptos::prelude::*;
 use protocol::{CallRef, ClientMessage, LeaveReason, PeerId, Signal};
 
-use super::{with, Connection, Inner, Tile};
+use super::{presence::ABSENT_GRACE_MS, with, Connection, PeerChange, Room, RoomEvent};
 use crate::{
     signaling::peer::{PeerEvent, PeerStatus, Received, RemotePeer},
-    webrtc::{now_ms, Timeout},
+    webrtc::{now_ms, RtcPeerConnectionState, Timeout},
 };
 
-/// How long after a rejoin we wait for someone we still hold, but whom the server did not list, to come back.
-pub const ABSENT_GRACE_MS: u32 = 15_000;
-
-impl Inner {
-    /// Connects to `id` and gives them a tile; `dial`: we make the offer.
+impl Room {
+    /// Connects to `id`; `dial`: we make the offer.
     pub(super) fn add_peer(&mut self, id: PeerId, dial: bool) {
         let Some(me) = self.me.clone() else {
             return;
         };
-        let this = self.this.clone();
-        let from = id.clone();
-        let tiles = self.view.tiles;
-        tiles.try_update(|tiles| {
-            tiles.insert(
-                id.clone(),
-                Tile {
-                    stream: None,
-                    status: PeerStatus::Connecting,
-                    since: now_ms(),
-                    dialed: dial,
-                    connection: None,
-                    channel: None,
-                },
-            );
-        });
-        let log = self.view.log;
+        self.emit(RoomEvent::Peer(
+            id.clone(),
+            PeerChange::Added {
+                since: now_ms(),
+                dialed: dial,
+            },
+        ));
+        let (this, report, from) = (self.this.clone(), self.report.clone(), id.clone());
         let name = id.short().to_owned();
-        let report = move |event: PeerEvent| match event {
-            // **Signal**: ours, to them through the server.
-            PeerEvent::Signal(call, signal) => with(&this, |inner| {
-                inner.send(ClientMessage::Signal {
-                    to: from.clone(),
-                    call: Some(call),
-                    signal,
-                })
-            }),
-            PeerEvent::Stream(stream) => {
-                tiles.try_update(|tiles| {
-                    if let Some(tile) = tiles.get_mut(&from) {
-                        tile.stream = Some(stream);
+        let on_event = move |event: PeerEvent| {
+            let change = |change| report(RoomEvent::Peer(from.clone(), change));
+            match event {
+                // **Signal**: ours, to them through the server.
+                PeerEvent::Signal(call, signal) => with(&this, |room| {
+                    room.send(ClientMessage::Signal {
+                        to: from.clone(),
+                        call: Some(call),
+                        signal,
+                    })
+                }),
+                PeerEvent::Stream(stream) => change(PeerChange::Stream(stream)),
+                PeerEvent::Status(status) => {
+                    if let PeerStatus::Failed(reason) = &status {
+                        let mut gone = false;
+                        with(&this, |room| gone = room.drop_if_gone(&from));
+                        if gone {
+                            return;
+                        }
+                        report(RoomEvent::Problem(format!("Could not connect: {reason}")));
                     }
-                });
-            }
-            PeerEvent::Status(status) => {
-                if let PeerStatus::Failed(reason) = &status {
-                    let mut gone = false;
-                    with(&this, |inner| gone = inner.drop_if_gone(&from));
-                    if gone {
-                        return;
-                    }
-                    log.problem(format!("Could not connect: {reason}"));
+                    change(PeerChange::Status(status));
                 }
-                tiles.try_update(|tiles| {
-                    if let Some(tile) = tiles.get_mut(&from) {
-                        tile.status = status;
-                    }
-                });
+                PeerEvent::Channel(channel) => change(PeerChange::Channel(channel)),
+                PeerEvent::Log(text) => report(RoomEvent::Log(format!("{name}: {text}"))),
+                PeerEvent::Problem(text) => report(RoomEvent::Problem(text)),
             }
-            PeerEvent::Channel(channel) => {
-                tiles.try_update(|tiles| {
-                    if let Some(tile) = tiles.get_mut(&from) {
-                        tile.channel = Some(channel);
-                    }
-                });
-            }
-            PeerEvent::Log(text) => log.info(format!("{name}: {text}")),
-            PeerEvent::Problem(text) => log.problem(text),
         };
+        let setup = &self.setup;
         match RemotePeer::connect(
             &me,
             id.clone(),
             dial,
-            (&self.ice_servers, self.ice_transport_policy),
-            self.media.clone(),
-            report,
+            (&setup.ice_servers, setup.policy),
+            setup.media.clone(),
+            on_event,
         ) {
             Ok(peer) => {
-                tiles.try_update(|tiles| {
-                    if let Some(tile) = tiles.get_mut(&id) {
-                        tile.connection = Some(peer.connection());
-                    }
-                });
+                self.emit(RoomEvent::Peer(
+                    id.clone(),
+                    PeerChange::Connection(peer.connection()),
+                ));
                 self.log(if dial {
                     format!("Calling {}", id.short())
                 } else {
@@ -100,11 +74,11 @@ impl Inner {
                 self.peers.insert(id, peer);
             }
             Err(error) => {
-                self.view.log.problem(format!(
+                self.emit(RoomEvent::Problem(format!(
                     "Could not make a connection for {}: {error}",
                     id.short()
-                ));
-                tiles.try_update(|tiles| tiles.remove(&id));
+                )));
+                self.emit(RoomEvent::Peer(id, PeerChange::Removed));
             }
         }
     }
@@ -112,7 +86,7 @@ impl Inner {
     /// **Signal**: theirs, to their connection, in arrival order. A signal for a new call of theirs, or saying
     /// that they ended ours, replaces our connection with a new one (answering, or calling them again).
     pub(super) fn signal_from(&mut self, from: PeerId, call: Option<CallRef>, signal: Signal) {
-        self.present.insert(from.clone(), ());
+        self.presence.arrived(&from);
         if !self.peers.contains_key(&from) {
             // Their signal overtook the server's news of them (for example right after a restart).
             self.add_peer(from.clone(), false);
@@ -137,14 +111,14 @@ impl Inner {
         }
     }
 
-    /// Back on the server after an outage: connections that are down restart ICE now. People we still hold
-    /// but the server did not list may be on their way back (everyone reconnects after a server restart); those
-    /// still missing after [`ABSENT_GRACE_MS`] are dropped.
+    /// Back on the server after an outage: connections that are down **restart ICE** now. People we are still
+    /// connected to but the server did not list may be on their way back (everyone reconnects after a server
+    /// restart); those still missing after [`ABSENT_GRACE_MS`] are dropped.
     pub(super) fn resume_calls(&mut self) {
         let mut absent = 0;
         for (id, peer) in self.peers.iter() {
-            if self.present.contains_key(id) {
-                if peer.connection_state() == "connected" {
+            if self.presence.is_listed(id) {
+                if peer.connection_state() == RtcPeerConnectionState::Connected {
                     self.log(format!(
                         "Still connected to {}: no new call needed",
                         id.short()
@@ -162,55 +136,52 @@ impl Inner {
         }
         if absent > 0 {
             let this = self.this.clone();
-            self.absent_check = Timeout::new(ABSENT_GRACE_MS, move || {
-                with(&this, Inner::drop_absent);
-            })
-            .ok();
+            self.presence
+                .check_absent(Timeout::new(ABSENT_GRACE_MS, move || {
+                    with(&this, Room::drop_absent);
+                }));
         }
     }
 
     /// Drops everyone the server has not listed since our rejoin.
     fn drop_absent(&mut self) {
-        self.absent_check = None;
-        let gone: Vec<PeerId> = self
-            .peers
-            .iter()
-            .map(|(id, _)| id.clone())
-            .filter(|id| !self.present.contains_key(id))
-            .collect();
-        for id in gone {
-            self.peers.remove(&id);
-            self.view.tiles.try_update(|tiles| tiles.remove(&id));
-            self.notice(format!("{} did not come back", id.short()));
+        self.presence.checked();
+        for id in self.presence.absent(self.peers.keys()) {
+            self.drop_peer(&id, format!("{} did not come back", id.short()));
         }
     }
 
     /// A connection that failed to someone the server no longer lists: they left while the server was away.
-    /// Their tile goes, as if the server had said so. Returns whether they were dropped.
+    /// Their connection goes, as if the server had said so. Returns whether they were dropped.
     fn drop_if_gone(&mut self, id: &PeerId) -> bool {
-        if self.present.contains_key(id)
-            || self.view.connection.try_get_untracked() != Some(Connection::Joined)
-        {
+        if self.presence.is_listed(id) || self.connection != Connection::Joined {
             return false;
         }
-        self.peers.remove(id);
-        self.view.tiles.try_update(|tiles| tiles.remove(id));
-        self.notice(format!("{} is gone (no longer in the room)", id.short()));
+        self.drop_peer(
+            id,
+            format!("{} is gone (no longer in the room)", id.short()),
+        );
         true
     }
 
+    /// **Hang up** on `id`, who left the room (the server says so).
     pub(super) fn peer_left(&mut self, id: PeerId, reason: LeaveReason) {
-        self.present.remove(&id);
+        self.presence.left(&id);
         let why = match reason {
             LeaveReason::Left => "left",
             LeaveReason::Disconnected => "disconnected",
             LeaveReason::TimedOut => "stopped responding",
             LeaveReason::Removed => "was removed by the server",
         };
-        if let Some(peer) = self.peers.remove(&id) {
-            drop(peer);
-            self.view.tiles.try_update(|tiles| tiles.remove(&id));
-            self.notice(format!("{} {why}", id.short()));
+        if self.peers.contains_key(&id) {
+            self.drop_peer(&id, format!("{} {why}", id.short()));
         }
+    }
+
+    /// Closes the connection with `id` and says why in the notice.
+    fn drop_peer(&mut self, id: &PeerId, why: String) {
+        drop(self.peers.remove(id));
+        self.emit(RoomEvent::Peer(id.clone(), PeerChange::Removed));
+        self.notice(why);
     }
 }

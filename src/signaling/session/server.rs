@@ -1,29 +1,25 @@
-//! The WebSocket to the signaling server: opening it (and sending **join** once open), sending on it, noticing
-//! that it closed or went silent (a heartbeat), and **reconnecting** with backoff.
+//! The WebSocket to the signaling server: opening it (and sending **join** once open), sending on it (or
+//! queueing signals while it is away), noticing that it closed or went silent (the heartbeat), and
+//! **reconnecting** with backoff.
 
-use leptos::prelude::*;
 use protocol::{close, ClientMessage};
 
-use super::{with, Connection, Inner};
-use crate::webrtc::{json::to_json, now_ms, Closed, Socket, Timeout};
+use super::{
+    reconnect::{Beat, HEARTBEAT_MS},
+    with, Connection, Room, RoomEvent,
+};
+use crate::webrtc::{json::to_json, Closed, Socket, Timeout};
 
-/// How often we ask the server whether it is still there; no `pong` by the next tick means it is gone.
-pub const HEARTBEAT_MS: u32 = 5_000;
-/// The longest wait between two reconnection attempts.
-pub const MAX_BACKOFF_MS: u32 = 10_000;
-/// The most signals held for the others while the server is away.
-pub const MAX_HELD_SIGNALS: usize = 256;
-
-impl Inner {
+impl Room {
     /// Opens the WebSocket; once it is open we send `join`, and whatever the server says goes to `received`.
     pub(super) fn connect(&mut self) {
-        self.retry = None;
+        self.backoff.cancel();
         let (open, text, closed) = (self.this.clone(), self.this.clone(), self.this.clone());
         let socket = Socket::open(
-            &self.url,
-            move || with(&open, Inner::opened),
-            move |frame| with(&text, |inner| inner.received(&frame)),
-            move |reason| with(&closed, |inner| inner.closed(reason)),
+            &self.ticket.url,
+            move || with(&open, Room::opened),
+            move |frame| with(&text, |room| room.received(&frame)),
+            move |reason| with(&closed, |room| room.closed(reason)),
         );
         match socket {
             Ok(socket) => self.socket = Some(socket),
@@ -34,75 +30,71 @@ impl Inner {
         }
     }
 
+    /// **Join**, as soon as the socket is open.
     fn opened(&mut self) {
         self.log(format!(
             "Connected to the server; joining room {}",
-            self.room
+            self.ticket.room
         ));
-        if self.view.joined_at.try_get_untracked() == Some(None) {
-            self.view.joined_at.try_set(Some(now_ms()));
-        }
+        self.emit(RoomEvent::JoinSent);
         self.send(ClientMessage::Join {
             version: protocol::VERSION,
-            room: self.room.clone(),
-            secret: self.secret.clone(),
+            room: self.ticket.room.clone(),
+            secret: self.ticket.secret.clone(),
         });
-        self.awaiting_pong = false;
-        self.schedule_heartbeat();
+        let this = self.this.clone();
+        self.heartbeat
+            .start(Timeout::new(HEARTBEAT_MS, move || with(&this, Room::beat)));
     }
 
-    /// Sends `message` to the server. While the server is away, signals for the others are **held** (at most
-    /// [`MAX_HELD_SIGNALS`], the oldest dropped first) and sent after the rejoin, in order: an ICE restart made
-    /// during an outage then still completes. Anything else is not worth sending late.
+    /// Sends `message` to the server. While the server is away, signals for the others are queued and sent
+    /// after the rejoin, in order: an ICE restart made during an outage then still completes. Anything else is
+    /// not worth sending late.
     pub(super) fn send(&mut self, message: ClientMessage) {
         match &self.socket {
             Some(socket) if socket.is_open() => {
                 if let Err(error) = to_json(&message).and_then(|text| socket.send(&text)) {
-                    self.view
-                        .log
-                        .error(format!("Could not send to the server: {error}"));
+                    self.emit(RoomEvent::Error(format!(
+                        "Could not send to the server: {error}"
+                    )));
                 }
             }
-            _ if matches!(message, ClientMessage::Signal { .. }) => {
-                if self.held.is_empty() {
-                    self.log("Not connected to the server: holding our messages for the others until we are back");
-                }
-                if self.held.len() == MAX_HELD_SIGNALS {
-                    self.held.pop_front();
-                    self.held_dropped += 1;
-                }
-                self.held.push_back(message);
-            }
+            _ if matches!(message, ClientMessage::Signal { .. }) => self.queue_signal(message),
             _ => {}
         }
     }
 
-    /// Sends what was held while the server was away (we just rejoined).
-    pub(super) fn send_held(&mut self) {
-        if self.held.is_empty() {
+    /// Keeps `signal` for after the rejoin, saying so when the first one waits.
+    fn queue_signal(&mut self, signal: ClientMessage) {
+        if self.queue.push(signal) {
+            self.log("Not connected to the server: holding our messages for the others until we are back");
+        }
+    }
+
+    /// Sends the signals queued while the server was away (we just rejoined).
+    pub(super) fn send_queued(&mut self) {
+        let (queued, dropped) = self.queue.take();
+        if queued.is_empty() {
             return;
         }
-        let held = std::mem::take(&mut self.held);
         self.log(format!(
             "Sending {} message(s) held while the server was away",
-            held.len()
+            queued.len()
         ));
-        if self.held_dropped > 0 {
+        if dropped > 0 {
             self.log(format!(
-                "{} older message(s) did not fit and were dropped; ICE restarts redo what they carried",
-                self.held_dropped
+                "{dropped} older message(s) did not fit and were dropped; ICE restarts redo what they carried"
             ));
-            self.held_dropped = 0;
         }
-        for message in held {
+        for message in queued {
             self.send(message);
         }
     }
 
     fn closed(&mut self, reason: Closed) {
         self.socket = None;
-        self.heartbeat = None;
-        if self.done {
+        self.heartbeat.stop();
+        if self.connection.is_over() {
             return;
         }
         let why = if reason.reason.is_empty() {
@@ -113,11 +105,8 @@ impl Inner {
         if reason.code == close::REPLACED {
             let text = "This page joined the room again on another connection; this one stopped."
                 .to_owned();
-            self.view
-                .connection
-                .try_set(Connection::Refused(text.clone()));
-            self.view.log.problem(text);
-            self.done = true;
+            self.set_connection(Connection::Refused(text.clone()));
+            self.emit(RoomEvent::Problem(text));
             return;
         }
         self.log(if self.me.is_some() {
@@ -128,46 +117,38 @@ impl Inner {
         self.schedule_reconnect();
     }
 
-    /// **Reconnect**: try again after a backoff that doubles from 500 ms up to [`MAX_BACKOFF_MS`], with jitter.
+    /// **Reconnect**: try again after the backoff's wait.
     fn schedule_reconnect(&mut self) {
-        self.attempt += 1;
-        let base = 500u32
-            .saturating_mul(1 << self.attempt.min(6).saturating_sub(1))
-            .min(MAX_BACKOFF_MS);
-        // Up to 25% jitter, so that a room full of pages does not come back in lockstep.
-        let in_ms = base + (f64::from(base) * 0.25 * js_sys::Math::random()) as u32;
-        self.view.connection.try_set(Connection::Reconnecting {
-            attempt: self.attempt,
+        let (attempt, in_ms) = self.backoff.failed(js_sys::Math::random());
+        self.set_connection(Connection::Reconnecting {
+            attempt,
             in_ms,
             lost: self.me.is_some(),
         });
-        self.log(format!(
-            "Reconnecting in {} ms (attempt {})",
-            in_ms, self.attempt
-        ));
+        self.log(format!("Reconnecting in {in_ms} ms (attempt {attempt})"));
         let this = self.this.clone();
-        self.retry = Timeout::new(in_ms, move || with(&this, Inner::connect)).ok();
-    }
-
-    fn schedule_heartbeat(&mut self) {
-        let this = self.this.clone();
-        self.heartbeat = Timeout::new(HEARTBEAT_MS, move || with(&this, Inner::beat)).ok();
+        self.backoff
+            .wait(Timeout::new(in_ms, move || with(&this, Room::connect)));
     }
 
     /// Ping the server; if the last ping went unanswered, the connection is dead: drop it and reconnect.
     fn beat(&mut self) {
-        if self.awaiting_pong {
-            if let Some(socket) = self.socket.take() {
-                socket.close();
+        match self.heartbeat.beat() {
+            Beat::Dead => {
+                if let Some(socket) = self.socket.take() {
+                    socket.close();
+                }
+                self.closed(Closed {
+                    code: 4002,
+                    reason: "the server stopped answering".into(),
+                });
             }
-            self.closed(Closed {
-                code: 4002,
-                reason: "the server stopped answering".into(),
-            });
-            return;
+            Beat::Ping => {
+                self.send(ClientMessage::Ping);
+                let this = self.this.clone();
+                self.heartbeat
+                    .next(Timeout::new(HEARTBEAT_MS, move || with(&this, Room::beat)));
+            }
         }
-        self.awaiting_pong = true;
-        self.send(ClientMessage::Ping);
-        self.schedule_heartbeat();
     }
 }

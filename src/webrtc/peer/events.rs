@@ -1,11 +1,11 @@
 //! The connection's events: its states, renegotiation, and the streams that arrive.
 
 use wasm_bindgen::JsCast;
-use web_sys::{Event, RtcTrackEvent};
+use web_sys::{Event, RtcIceConnectionState, RtcPeerConnectionState, RtcTrackEvent};
 
 use super::{
     super::{Error, Stream},
-    state, PeerConnection,
+    PeerConnection,
 };
 
 /// An `icecandidateerror`: an ICE server (STUN or TURN) that did not give us a candidate.
@@ -42,32 +42,28 @@ impl PeerConnection {
             })
     }
 
-    /// `iceconnectionstatechange`, with the new `iceConnectionState` ("checking", "connected", ...).
+    /// `iceconnectionstatechange`, with the new `iceConnectionState` (checking, connected, ...).
     pub fn on_ice_connection_state_change(
         &self,
-        handler: impl FnMut(String) + 'static,
-    ) -> Result<(), Error> {
-        self.on_state("iceconnectionstatechange", "iceConnectionState", handler)
-    }
-
-    /// `connectionstatechange`, with the new `connectionState` ("connecting", "connected", ...).
-    pub fn on_connection_state_change(
-        &self,
-        handler: impl FnMut(String) + 'static,
-    ) -> Result<(), Error> {
-        self.on_state("connectionstatechange", "connectionState", handler)
-    }
-
-    /// `event`, handing over the connection's `attribute` as it is then.
-    fn on_state(
-        &self,
-        event: &'static str,
-        attribute: &'static str,
-        mut handler: impl FnMut(String) + 'static,
+        mut handler: impl FnMut(RtcIceConnectionState) + 'static,
     ) -> Result<(), Error> {
         let pc = self.pc.clone();
         self.listeners
-            .add(event, move |_: Event| handler(state(&pc, attribute)))
+            .add("iceconnectionstatechange", move |_: Event| {
+                handler(pc.ice_connection_state())
+            })
+    }
+
+    /// `connectionstatechange`, with the new `connectionState` (connecting, connected, ...).
+    pub fn on_connection_state_change(
+        &self,
+        mut handler: impl FnMut(RtcPeerConnectionState) + 'static,
+    ) -> Result<(), Error> {
+        let pc = self.pc.clone();
+        self.listeners
+            .add("connectionstatechange", move |_: Event| {
+                handler(pc.connection_state())
+            })
     }
 
     /// `negotiationneeded`: something changed (a track, a transceiver, an ICE restart) that needs an offer.

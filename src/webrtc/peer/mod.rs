@@ -1,16 +1,20 @@
 //! `RTCPeerConnection`, with `async` methods and event handlers that it owns. The offer/answer and ICE steps are
 //! in [`super::negotiation`].
 //!
-//! In `peer/`: the connection, its state and its lifetime (here), its events (`events.rs`), and what it sends and
-//! receives: tracks, transceivers and the data channel (`tracks.rs`).
+//! In `peer/`: the connection, its state and its lifetime (here), its events (`events.rs`), its three states as
+//! words (`states.rs`), and what it sends and receives: tracks, transceivers and the data channel (`tracks.rs`).
 
 mod events;
+mod states;
 mod tracks;
 
 pub use events::CandidateError;
+pub use states::StateText;
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{RtcConfiguration, RtcIceServer, RtcPeerConnection};
+use web_sys::{
+    RtcConfiguration, RtcIceServer, RtcPeerConnection, RtcPeerConnectionState, RtcSignalingState,
+};
 
 use super::{listener::Listeners, Error};
 
@@ -82,14 +86,14 @@ impl PeerConnection {
         &self.pc
     }
 
-    /// `signalingState` ("stable", "have-local-offer", ...).
-    pub fn signaling_state(&self) -> String {
-        state(&self.pc, "signalingState")
+    /// `signalingState` (stable, have-local-offer, ...).
+    pub fn signaling_state(&self) -> RtcSignalingState {
+        self.pc.signaling_state()
     }
 
-    /// `connectionState` ("new", "connecting", "connected", "disconnected", "failed", "closed").
-    pub fn connection_state(&self) -> String {
-        state(&self.pc, "connectionState")
+    /// `connectionState` (new, connecting, connected, disconnected, failed, closed).
+    pub fn connection_state(&self) -> RtcPeerConnectionState {
+        self.pc.connection_state()
     }
 
     /// The arrival time of the newest audio or video packet from the peer, from each receiver's
@@ -171,12 +175,4 @@ fn configuration(
         config.set_ice_servers(&list);
     }
     Ok(config)
-}
-
-/// Reads a state attribute as the browser spells it; "unknown" if a browser lacks it.
-fn state(pc: &RtcPeerConnection, attribute: &str) -> String {
-    js_sys::Reflect::get(pc, &JsValue::from_str(attribute))
-        .ok()
-        .and_then(|value| value.as_string())
-        .unwrap_or_else(|| "unknown".to_owned())
 }
