@@ -39,7 +39,8 @@ impl PeerConnection {
                         .and_then(|text| text.as_string())
                         .unwrap_or_default(),
                 })
-            })
+            });
+        Ok(())
     }
 
     /// `iceconnectionstatechange`, with the new `iceConnectionState` ("checking", "connected", ...).
@@ -67,13 +68,15 @@ impl PeerConnection {
     ) -> Result<(), Error> {
         let pc = self.pc.clone();
         self.listeners
-            .add(event, move |_: Event| handler(state(&pc, attribute)))
+            .add(event, move |_: Event| handler(state(&pc, attribute)));
+        Ok(())
     }
 
     /// `negotiationneeded`: something changed (a track, a transceiver, an ICE restart) that needs an offer.
     pub fn on_negotiation_needed(&self, mut handler: impl FnMut() + 'static) -> Result<(), Error> {
         self.listeners
-            .add("negotiationneeded", move |_: Event| handler())
+            .add("negotiationneeded", move |_: Event| handler());
+        Ok(())
     }
 
     /// `track`, once per new stream: the stream that the far side's tracks arrive in (its audio and video share
@@ -88,6 +91,7 @@ impl PeerConnection {
                 shown = Some(stream.id());
                 handler(Stream::new(stream));
             }
-        })
+        });
+        Ok(())
     }
 }
