@@ -2,7 +2,7 @@
 //! screen. Each runs in a task of its own, with the pickers and Share disabled until it is done; after every
 //! `.await` the controls may be gone, so signals are only touched with the `try_` forms.
 
-use std::{future::Future, rc::Rc};
+use std::{future::Future, pin::Pin, rc::Rc};
 
 use leptos::{prelude::*, task::spawn_local};
 
@@ -52,8 +52,9 @@ impl Changes {
         self.busy.get() > 0
     }
 
-    /// Runs `change`, with the pickers and Share disabled until it is done.
-    fn run(self, change: impl Future<Output = ()> + 'static) {
+    /// Runs `change`, with the pickers and Share disabled until it is done. Boxed: one task type for every
+    /// change, instead of one copy of the spawning code per change in the wasm.
+    fn run(self, change: Pin<Box<dyn Future<Output = ()>>>) {
         self.log.clear_problem();
         self.busy.update(|busy| *busy += 1);
         spawn_local(async move {
@@ -64,22 +65,22 @@ impl Changes {
 
     /// Puts the device `id` in place of the running camera (`video`) or microphone.
     pub(super) fn switch_device(self, handle: MediaHandle, video: bool, id: String) {
-        self.run(self.switching(handle, video, id));
+        self.run(Box::pin(self.switching(handle, video, id)));
     }
 
     /// Changes the running camera to `size`.
     pub(super) fn resize(self, handle: MediaHandle, size: (u32, u32)) {
-        self.run(self.resizing(handle, size));
+        self.run(Box::pin(self.resizing(handle, size)));
     }
 
     /// Shares a screen in place of the camera.
     pub(super) fn share(self, handle: MediaHandle) {
-        self.run(self.sharing(handle));
+        self.run(Box::pin(self.sharing(handle)));
     }
 
     /// Back to the camera. `ended`: the person stopped the share from the browser's own bar.
     pub(super) fn stop_sharing(self, handle: MediaHandle, ended: bool) {
-        self.run(self.unsharing(handle, ended));
+        self.run(Box::pin(self.unsharing(handle, ended)));
     }
 
     /// Captures the device `id` and puts it in place of the running one of its kind, everywhere.
