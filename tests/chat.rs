@@ -11,7 +11,7 @@ use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement};
 use webrtc_demo::{
     components::{chat::ChatPanel, loopback_call::start_call, ui::LogPanel},
     log::Logger,
-    model::transfer::MAX_FILE_SIZE,
+    model::frames::MAX_FILE_SIZE,
     signaling::call::Call,
     webrtc::{channel::ChannelHandle, LocalMedia},
 };

@@ -2,31 +2,31 @@
 //! the file transfers by [`Key`], each in one [`State`].
 //!
 //! Every event is a method: a channel opening or closing, a control message or a chunk arriving, a button pressed,
-//! the sending task's progress. Each changes the state and returns the [`Actions`] the panel must then carry out
+//! the sending task's progress. Each changes the state and returns the [`Actions`] the channels must then carry out
 //! (log lines, messages to send, a received file to put together), so what the page shows and says after any
 //! event is decided here and tested natively.
 //!
-//! No browser types: the panel keeps the JS side (each channel, each outgoing task, each incoming file's chunks,
-//! each download link) beside this state, keyed by the same [`LinkKey`]s and [`Key`]s.
+//! No browser types: the app's `wire` module keeps the JS side (each channel, each outgoing task, each incoming
+//! file's chunks, each download link) beside this state, keyed by the same [`LinkKey`]s and [`Key`]s.
 //!
-//! In `chat/`: the channels (`links.rs`), one transfer (`transfer.rs`), finding and ending transfers
-//! (`transfers.rs`), sending (`sending.rs`), receiving (`receiving.rs`), and the tests (`tests.rs`).
+//! In `chat/`: the channels (`links.rs`), one transfer, a row of the list (`transfer.rs`) and how far it is
+//! (`progress.rs`), the list of rows: finding, adding and ending transfers (`rows.rs`), sending (`sending.rs`),
+//! receiving (`receiving.rs`), and the tests (`tests.rs`).
 
 use std::{collections::VecDeque, sync::Arc};
 
-use super::{
-    log::Level,
-    transfer::{size_text, Message},
-};
+use super::{bytes::bytes_text, frames::Message, log::Level};
 
 mod links;
+mod progress;
 mod receiving;
+mod rows;
 mod sending;
 #[cfg(test)]
 mod tests;
 mod transfer;
-mod transfers;
 
+pub use progress::Progress;
 pub use transfer::{ChunkIn, FileInfo, Start, State, Transfer};
 
 /// Chat lines kept; older ones are dropped.
@@ -94,10 +94,10 @@ pub struct Line {
     pub mine: bool,
 }
 
-/// What the panel must do after an event, in this order: send these messages, write these log lines, and put
+/// What the channels must do after an event, in this order: send these messages, write these log lines, and put
 /// together the received file of this transfer (then report with [`ChatState::assembled`]).
 #[derive(Debug, Default, PartialEq)]
-#[must_use = "the messages and log lines are lost unless the panel carries them out"]
+#[must_use = "the messages and log lines are lost unless the channels carry them out"]
 pub struct Actions {
     /// Control messages, each on the channel of its link.
     pub send: Vec<(LinkKey, Message)>,
@@ -266,5 +266,5 @@ impl ChatState {
 
 /// `Sending test.bin (5 MB) to pc2`, and the like: a file's name and size.
 fn named(name: &str, size: u64) -> String {
-    format!("{name} ({})", size_text(size))
+    format!("{name} ({})", bytes_text(size))
 }

@@ -16,7 +16,5 @@ pub const DATA_CHANNEL_ID: u16 = 0;
 /// `n` random bytes from the browser's cryptographic generator, as lowercase hex (`2n` characters): room ids,
 /// this page's secret, transfer ids.
 pub fn random_hex(n: usize) -> Result<String, crate::webrtc::Error> {
-    Ok(crate::model::transfer::hex(&crate::webrtc::random_bytes(
-        n,
-    )?))
+    Ok(crate::model::bytes::hex(&crate::webrtc::random_bytes(n)?))
 }

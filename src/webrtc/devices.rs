@@ -32,17 +32,17 @@ pub async fn list() -> Result<(Vec<(String, String)>, Vec<(String, String)>), Er
 }
 
 /// Calls `handler` on every `devicechange` (a device plugged in or out, or names now visible).
+/// Fails only where the browser has no `navigator.mediaDevices`.
 pub fn on_change(mut handler: impl FnMut() + 'static) -> Result<Listener, Error> {
     let devices = media_devices()?;
-    Listener::new(&devices, "devicechange", move |_: Event| handler())
+    Ok(Listener::new(&devices, "devicechange", move |_: Event| {
+        handler()
+    }))
 }
 
 /// Calls `handler` when `track` ends by itself: its device was unplugged or taken, or the person stopped a
 /// screen share from the browser's own bar. (`stop()` from this page does not fire it.)
-pub(super) fn on_ended(
-    track: &MediaStreamTrack,
-    mut handler: impl FnMut() + 'static,
-) -> Result<Listener, Error> {
+pub(super) fn on_ended(track: &MediaStreamTrack, mut handler: impl FnMut() + 'static) -> Listener {
     Listener::new(track, "ended", move |_: Event| handler())
 }
 

@@ -6,8 +6,6 @@ use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
-use super::Error;
-
 /// An `addEventListener` registration that lives exactly as long as this value (gloo-events' `EventListener`,
 /// with the event cast to its type).
 ///
@@ -23,11 +21,7 @@ impl Listener {
     /// Calls `handler` with every `kind` event fired at `target`, cast to the event type `E`.
     ///
     /// An event of another type (which a conforming browser never sends) is ignored rather than trusted.
-    pub fn new<E, F>(
-        target: &EventTarget,
-        kind: &'static str,
-        mut handler: F,
-    ) -> Result<Self, Error>
+    pub fn new<E, F>(target: &EventTarget, kind: &'static str, mut handler: F) -> Self
     where
         E: JsCast,
         F: FnMut(E) + 'static,
@@ -37,9 +31,9 @@ impl Listener {
                 handler(event);
             }
         });
-        Ok(Listener {
+        Listener {
             _registration: registration,
-        })
+        }
     }
 }
 
@@ -60,14 +54,9 @@ impl Listeners {
     }
 
     /// Calls `handler` with every `kind` event, cast to `E`, until [`Listeners::clear`] or drop.
-    pub(super) fn add<E: JsCast>(
-        &self,
-        kind: &'static str,
-        handler: impl FnMut(E) + 'static,
-    ) -> Result<(), Error> {
-        let listener = Listener::new(&self.target, kind, handler)?;
+    pub(super) fn add<E: JsCast>(&self, kind: &'static str, handler: impl FnMut(E) + 'static) {
+        let listener = Listener::new(&self.target, kind, handler);
         self.registered.borrow_mut().push(listener);
-        Ok(())
     }
 
     /// Removes every handler.

@@ -94,7 +94,8 @@ impl PeerConnection {
         self.listeners
             .add("icecandidate", move |event: RtcPeerConnectionIceEvent| {
                 handler(event.candidate().as_ref().map(Candidate::from_js))
-            })
+            });
+        Ok(())
     }
 
     /// `createOffer()`.

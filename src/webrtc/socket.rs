@@ -36,15 +36,13 @@ impl Socket {
             listeners: Listeners::on(&ws),
             ws,
         };
-        socket.listeners.add("open", move |_: Event| on_open())?;
-        socket
-            .listeners
-            .add("message", move |event: MessageEvent| {
-                // Text frames only: the protocol is JSON. Binary frames are not part of it.
-                if let Some(text) = event.data().as_string() {
-                    on_text(text);
-                }
-            })?;
+        socket.listeners.add("open", move |_: Event| on_open());
+        socket.listeners.add("message", move |event: MessageEvent| {
+            // Text frames only: the protocol is JSON. Binary frames are not part of it.
+            if let Some(text) = event.data().as_string() {
+                on_text(text);
+            }
+        });
         // `error` is always followed by `close`, which carries the code; report only that.
         let mut on_close = Some(on_close);
         socket.listeners.add("close", move |event: CloseEvent| {
@@ -54,7 +52,7 @@ impl Socket {
                     reason: event.reason(),
                 });
             }
-        })?;
+        });
         Ok(socket)
     }
 

@@ -6,8 +6,8 @@ use web_sys::{Event, HtmlInputElement, SubmitEvent};
 use super::panel::Panel;
 use crate::{
     model::{
+        bytes::bytes_text,
         chat::{ChatState, MAX_TEXT},
-        transfer::size_text,
     },
     webrtc::FileHandle,
 };
@@ -23,7 +23,7 @@ pub(super) fn Composer(
     let state = panel.state;
     let text = RwSignal::new(String::new());
     let blocked = move || state.with(ChatState::blocked_reason);
-    let limit = size_text(state.with_untracked(ChatState::limit));
+    let limit = bytes_text(state.with_untracked(ChatState::limit));
     view! {
         <form class="chat-compose" on:submit=move |event: SubmitEvent| submit(&event, text, panel)>
             <input

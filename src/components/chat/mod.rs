@@ -1,40 +1,29 @@
-//! Chat and file transfer over the data channel: the [`ChatPanel`].
+//! Chat and file transfer over the data channel: the [`ChatPanel`], which only shows them.
 //!
-//! The panel talks on every channel it is given (one in the demo, one per person in a room). A chat line goes to
-//! every open channel. A file goes to every open channel too, each with its own transfer: sent by the channel
-//! handle a slice at a time, in chunks, with backpressure ([`crate::webrtc::channel::DataChannel::send_file`]),
-//! hashed on both sides, and put back together on the receiving side as JS buffers (outside wasm memory) until a
-//! `Blob` and a download link are made.
+//! The panel talks on every channel it is given (one in the demo, one per person in a room): a chat line, or a
+//! file, goes to every open channel. What the panel shows, and what each event does to it, is a plain
+//! [`ChatState`] (in [`crate::model::chat`]); the channels at work (sending, pacing, hashing, putting files back
+//! together) are [`crate::wire`]'s. Here:
+//! - [`panel`]: the [`Panel`] handle: the state in a signal, and the channels bound to it and to the page's log;
+//! - [`lines`], [`compose`] and [`rows`]: the chat lines, the message box and file picker, and the transfer rows.
 //!
-//! What the panel shows, and what each event does to it, is a plain [`ChatState`] (in [`crate::model::chat`]);
-//! what travels, and the checks, are in [`crate::model::transfer`]. Here:
-//! - [`panel`]: the glue, a [`Panel`] handle that wires each channel's events to the state, and keeps the JS side
-//!   (channels, sending tasks, received chunks, download links) beside it;
-//! - [`incoming`] and [`outgoing`]: what the glue does for a file coming in, and for what this side sends;
-//! - [`lines`], [`compose`] and [`transfers`]: the chat lines, the message box and file picker, and the rows.
-//!
-//! Ownership: each channel's handlers, its transfers' tasks and received chunks belong to the panel, dropped when
-//! the channel leaves the list, the transfer ends, or the panel unmounts; each download link's object URL belongs
-//! to its row, revoked when the row is removed or the panel unmounts.
+//! Unmounting the panel drops every channel's handlers, stops every transfer and revokes every download link.
 
-mod channels;
 mod compose;
-mod incoming;
 mod lines;
-mod outgoing;
 mod panel;
-mod transfers;
+mod rows;
 
 use leptos::prelude::*;
 use web_sys::DragEvent;
 
 use crate::{
     log::use_logger,
-    model::{chat::ChatState, transfer::MAX_FILE_SIZE},
+    model::{chat::ChatState, frames::MAX_FILE_SIZE},
     webrtc::{channel::ChannelHandle, FileHandle},
 };
 
-use self::{compose::Composer, lines::ChatLines, panel::Panel, transfers::TransferList};
+use self::{compose::Composer, lines::ChatLines, panel::Panel, rows::TransferList};
 
 /// A chat, with file transfer, with the other end of each channel.
 #[component]

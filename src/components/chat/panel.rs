@@ -1,134 +1,113 @@
-//! The glue: a [`Panel`] handle that follows the channels it is given, turns their events into [`ChatState`]
-//! methods, and carries out the [`Actions`] those return. Beside the state it keeps what is not plain data
-//! ([`Held`]): the JS side of each channel and transfer, keyed like the state.
+//! The panel's handle ([`Panel`]): the state it shows, and the [`ChatChannels`] that change it, bound to a
+//! signal and the page's Logger ([`Binding`]).
 
-use std::rc::Rc;
-
-use futures::future::AbortHandle;
 use leptos::prelude::*;
 
 use crate::{
     log::Logger,
     model::{
-        chat::{Actions, ChatState, Key, LinkKey},
+        chat::{Actions, ChatState, Key},
         log::Level,
-        transfer::{CHUNK_SIZE, HIGH_WATER, LOW_WATER, READ_SIZE},
     },
-    webrtc::{
-        channel::{DataChannel, Pacing},
-        FileParts, ObjectUrl,
-    },
+    webrtc::{channel::ChannelHandle, FileHandle},
+    wire::{ChatChannels, Host},
 };
 
-/// How files are paced on every channel.
-pub(super) const PACING: Pacing = Pacing {
-    chunk: CHUNK_SIZE,
-    read: READ_SIZE,
-    high_water: HIGH_WATER,
-    low_water: LOW_WATER,
-};
-
-/// The JS side of a panel, keyed like its [`ChatState`]: each channel (with its handlers), each outgoing
-/// transfer's task, each incoming file's chunks, each download link.
-#[derive(Default)]
-pub(super) struct Held {
-    pub(super) channels: Vec<(LinkKey, Rc<DataChannel>)>,
-    pub(super) tasks: Vec<(Key, Task)>,
-    pub(super) parts: Vec<(Key, FileParts)>,
-    pub(super) urls: Vec<(Key, ObjectUrl)>,
-}
-
-impl Held {
-    /// Lets go of what `state` no longer needs: the task and the chunks of a transfer that is over (the task stops),
-    /// the download link of a row that went (its URL is revoked).
-    fn keep_for(&mut self, state: &ChatState) {
-        self.tasks.retain(|(key, _)| state.is_running(*key));
-        self.parts.retain(|(key, _)| state.is_running(*key));
-        self.urls.retain(|(key, _)| state.transfer(*key).is_some());
-    }
-}
-
-/// Aborts a spawned task when dropped.
-pub(super) struct Task(pub(super) AbortHandle);
-
-impl Drop for Task {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Everything a panel owns, as copyable handles (the handlers and tasks hold copies).
+/// What the views and buttons of one panel work on: copyable handles.
 #[derive(Clone, Copy)]
 pub(super) struct Panel {
     /// What the panel shows.
     pub(super) state: RwSignal<ChatState>,
-    pub(super) held: StoredValue<Held, LocalStorage>,
-    me: Signal<String>,
-    pub(super) log: Logger,
+    channels: StoredValue<ChatChannels, LocalStorage>,
 }
 
 impl Panel {
+    /// A panel named `me` that writes to `log` and sends and accepts files up to `limit` bytes.
     pub(super) fn new(me: Signal<String>, log: Logger, limit: u64) -> Panel {
+        let state = RwSignal::new(ChatState::new(limit));
+        let channels = ChatChannels::new(Binding { state, me, log });
         Panel {
-            state: RwSignal::new(ChatState::new(limit)),
-            held: StoredValue::new_local(Held::default()),
-            me,
-            log,
+            state,
+            channels: StoredValue::new_local(channels),
         }
     }
 
-    /// This side's name (the state says "you" when it is empty).
-    pub(super) fn me(self) -> String {
-        self.me.try_get_untracked().unwrap_or_default()
+    /// The channels, while the panel is there (cloned out, so that none of their events runs under a lock).
+    fn channels(self) -> Option<ChatChannels> {
+        self.channels.try_get_value()
     }
 
-    /// Changes the state (and redraws) with `change`, then carries out the actions it returns: every event goes
-    /// through here.
-    pub(super) fn update(self, change: &mut dyn FnMut(&mut ChatState) -> Actions) {
-        self.apply(self.state.try_update(|state| change(state)));
+    /// Talks on the channels of `list` from now on.
+    pub(super) fn sync(self, list: Vec<(String, ChannelHandle)>) {
+        if let Some(channels) = self.channels() {
+            channels.sync(list);
+        }
     }
 
-    /// Changes the state with `change`, and redraws only if it returns true (progress is shown every 100 ms).
-    pub(super) fn update_maybe(self, change: &mut dyn FnMut(&mut ChatState) -> bool) {
+    /// Sends a chat line; true if it went out on at least one channel.
+    pub(super) fn send_chat(self, text: &str) -> bool {
+        self.channels()
+            .is_some_and(|channels| channels.send_chat(text))
+    }
+
+    /// Sends the first of `files` on every open channel that is free.
+    pub(super) fn send_files(self, files: Vec<FileHandle>) {
+        if let Some(channels) = self.channels() {
+            channels.send_files(files);
+        }
+    }
+
+    /// Cancel transfer `key`.
+    pub(super) fn cancel(self, key: Key) {
+        if let Some(channels) = self.channels() {
+            channels.cancel(key);
+        }
+    }
+
+    /// Remove row `key`.
+    pub(super) fn remove(self, key: Key) {
+        if let Some(channels) = self.channels() {
+            channels.remove(key);
+        }
+    }
+
+    /// Drops every channel's handlers, stops every transfer and revokes every download link.
+    pub(super) fn clear(self) {
+        if let Some(channels) = self.channels() {
+            channels.clear();
+        }
+    }
+}
+
+/// The [`Host`] of a panel's channels: the state in a signal, this side's name, the page's log. After the panel
+/// is gone, signals are only touched with the `try_` forms, so a late event does nothing.
+struct Binding {
+    state: RwSignal<ChatState>,
+    me: Signal<String>,
+    log: Logger,
+}
+
+impl Host for Binding {
+    fn update(&self, change: &mut dyn FnMut(&mut ChatState) -> Actions) -> Option<Actions> {
+        self.state.try_update(|state| change(state))
+    }
+
+    fn update_maybe(&self, change: &mut dyn FnMut(&mut ChatState) -> bool) {
         self.state.try_maybe_update(|state| (change(state), ()));
     }
 
-    /// Carries out what an event of the state asked for: sends the messages, writes the log, lets go of what is no
-    /// longer needed, and puts together a file that arrived whole.
-    pub(super) fn apply(self, actions: Option<Actions>) {
-        let Some(actions) = actions else { return };
-        for (link, message) in &actions.send {
-            // If the channel is closed, there is nobody left to tell.
-            if let Some(channel) = self.channel(*link) {
-                let _ = channel.send_json(message);
-            }
-        }
-        for (level, text) in actions.log {
-            match level {
-                Level::Info => self.log.info(text),
-                Level::Error => self.log.error(text),
-            }
-        }
-        self.held
-            .try_update_value(|held| self.state.try_with_untracked(|state| held.keep_for(state)));
-        if let Some(key) = actions.assemble {
-            self.assemble(key);
-        }
+    fn read(&self, read: &mut dyn FnMut(&ChatState)) {
+        self.state.try_with_untracked(|state| read(state));
     }
 
-    /// The channel of `link`, if the panel still has it.
-    pub(super) fn channel(self, link: LinkKey) -> Option<Rc<DataChannel>> {
-        self.held
-            .try_with_value(|held| {
-                let (_, channel) = held.channels.iter().find(|(key, _)| *key == link)?;
-                Some(channel.clone())
-            })
-            .flatten()
+    fn me(&self) -> String {
+        self.me.try_get_untracked().unwrap_or_default()
     }
 
-    /// Drops everything: handlers, transfers (their tasks stop) and download links.
-    pub(super) fn clear(self) {
-        let held = self.held.try_update_value(std::mem::take);
-        drop(held);
+    fn log(&self, level: Level, text: String) {
+        match level {
+            Level::Info => self.log.info(text),
+            Level::Error => self.log.error(text),
+        }
     }
 }

@@ -1,24 +1,92 @@
-//! The changes that wait for the browser: another camera or microphone, another size, a shared screen. Each runs
-//! through [`Controls::run`]; after every `.await` the controls may be gone, so signals are only touched with
-//! the `try_` forms.
+//! [`Changes`]: the changes that wait for the browser: another camera or microphone, another size, a shared
+//! screen. Each runs in a task of its own, with the pickers and Share disabled until it is done; after every
+//! `.await` the controls may be gone, so signals are only touched with the `try_` forms.
 
-use leptos::prelude::*;
+use std::{future::Future, pin::Pin, rc::Rc};
 
+use leptos::{prelude::*, task::spawn_local};
+
+use super::{device_list::DeviceList, tracks::Tracks};
 use crate::{
-    model::media::{size_text, what},
-    webrtc::{Error, MediaHandle, Swap},
+    log::Logger,
+    model::media::{size_text, what, Lost, MediaChoice},
+    webrtc::{Error, MediaHandle, PeerConnection, Swap},
 };
 
-use super::controls::Controls;
+/// What the changes work on, and how many are under way.
+#[derive(Clone, Copy)]
+pub(super) struct Changes {
+    /// How many changes (a capture, a share) are under way; the pickers and Share wait for them.
+    busy: RwSignal<u32>,
+    tracks: Tracks,
+    devices: DeviceList,
+    choice: RwSignal<MediaChoice>,
+    lost: RwSignal<Lost>,
+    connections: Signal<Vec<Rc<PeerConnection>>, LocalStorage>,
+    log: Logger,
+}
 
-impl Controls {
+impl Changes {
+    /// None under way.
+    pub(super) fn new(
+        tracks: Tracks,
+        devices: DeviceList,
+        choice: RwSignal<MediaChoice>,
+        lost: RwSignal<Lost>,
+        connections: Signal<Vec<Rc<PeerConnection>>, LocalStorage>,
+        log: Logger,
+    ) -> Self {
+        Changes {
+            busy: RwSignal::new(0),
+            tracks,
+            devices,
+            choice,
+            lost,
+            connections,
+            log,
+        }
+    }
+
+    /// True while a change is under way. Tracked.
+    pub(super) fn is_busy(self) -> bool {
+        self.busy.get() > 0
+    }
+
+    /// Runs `change`, with the pickers and Share disabled until it is done. Boxed: one task type for every
+    /// change, instead of one copy of the spawning code per change in the wasm.
+    fn run(self, change: Pin<Box<dyn Future<Output = ()>>>) {
+        self.log.clear_problem();
+        self.busy.update(|busy| *busy += 1);
+        spawn_local(async move {
+            change.await;
+            self.busy.try_update(|busy| *busy -= 1);
+        });
+    }
+
+    /// Puts the device `id` in place of the running camera (`video`) or microphone.
+    pub(super) fn switch_device(self, handle: MediaHandle, video: bool, id: String) {
+        self.run(Box::pin(self.switching(handle, video, id)));
+    }
+
+    /// Changes the running camera to `size`.
+    pub(super) fn resize(self, handle: MediaHandle, size: (u32, u32)) {
+        self.run(Box::pin(self.resizing(handle, size)));
+    }
+
+    /// Shares a screen in place of the camera.
+    pub(super) fn share(self, handle: MediaHandle) {
+        self.run(Box::pin(self.sharing(handle)));
+    }
+
+    /// Back to the camera. `ended`: the person stopped the share from the browser's own bar.
+    pub(super) fn stop_sharing(self, handle: MediaHandle, ended: bool) {
+        self.run(Box::pin(self.unsharing(handle, ended)));
+    }
+
     /// Captures the device `id` and puts it in place of the running one of its kind, everywhere.
-    pub(super) async fn switch_device(self, handle: MediaHandle, video: bool, id: String) {
+    async fn switching(self, handle: MediaHandle, video: bool, id: String) {
         let what = what(video);
-        let name = self
-            .found
-            .try_with_untracked(|found| found.quoted_name(video, &id))
-            .unwrap_or_default();
+        let name = self.devices.quoted_name(video, &id);
         let size = video
             .then(|| self.choice.try_with_untracked(|choice| choice.resolution))
             .flatten()
@@ -38,21 +106,21 @@ impl Controls {
                         .is_some_and(|lost| lost.camera);
                 self.log
                     .problem(switch_problem(error, size, what, &name, closed));
-                self.changed.notify();
+                self.tracks.notify();
                 return;
             }
         };
         self.lost.try_update(|lost| lost.set(video, false));
         self.choice
             .try_update(|choice| choice.set_device(video, id));
-        self.changed.notify();
+        self.tracks.notify();
         let label = swap.label();
         self.send(swap).await;
         self.log.info(format!("Switched the {what} to {label}"));
     }
 
     /// Changes the running camera's size (`applyConstraints`); if it cannot, it goes on as it was.
-    pub(super) async fn resize(self, handle: MediaHandle, size: (u32, u32)) {
+    async fn resizing(self, handle: MediaHandle, size: (u32, u32)) {
         let Some(resized) = handle.resize(size).await else {
             return;
         };
@@ -84,11 +152,11 @@ impl Controls {
                 size_text(size)
             )),
         }
-        self.changed.notify();
+        self.tracks.notify();
     }
 
     /// Asks which screen to share, then sends and shows it in place of the camera, which keeps running.
-    pub(super) async fn share(self, handle: MediaHandle) {
+    async fn sharing(self, handle: MediaHandle) {
         let swap = match handle.share_screen().await {
             Ok(Some(swap)) => swap,
             Ok(None) => return, // Stopped meanwhile.
@@ -109,7 +177,7 @@ impl Controls {
                 return;
             }
         };
-        self.changed.notify();
+        self.tracks.notify();
         let label = swap.label();
         self.send(swap).await;
         self.log.info(format!("Sharing the screen: {label}"));
@@ -117,11 +185,11 @@ impl Controls {
 
     /// Sends and shows the camera again, and stops the screen share. `ended`: the person stopped it from the
     /// browser's own bar.
-    pub(super) async fn stop_sharing(self, handle: MediaHandle, ended: bool) {
+    async fn unsharing(self, handle: MediaHandle, ended: bool) {
         let Some(swap) = handle.stop_sharing() else {
             return;
         };
-        self.changed.notify();
+        self.tracks.notify();
         self.send(swap).await;
         self.log.info(if ended {
             "Screen sharing was stopped in the browser; back to the camera"
@@ -169,5 +237,47 @@ fn switch_problem(
             format!("The {what} {name} could not be opened; another application may be using it.")
         }
         (error, _) => format!("Could not switch to the {what} {name}: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::switch_problem;
+    use crate::webrtc::Error;
+
+    const NAME: &str = "\u{201c}Cam 2\u{201d}";
+
+    #[test]
+    fn a_failed_switch_says_what_happened() {
+        let overconstrained = |constraint: &str| Error::Overconstrained {
+            constraint: constraint.into(),
+        };
+        let size = Some((1280, 720));
+        assert_eq!(
+            switch_problem(overconstrained("width"), size, "camera", NAME, false),
+            format!("The camera {NAME} cannot do 1280x720.")
+        );
+        assert_eq!(
+            switch_problem(overconstrained("deviceId"), size, "camera", NAME, false),
+            format!("The camera {NAME} is not available any more. Choose another.")
+        );
+        assert_eq!(
+            switch_problem(Error::NoDevice, None, "microphone", NAME, false),
+            format!("The microphone {NAME} is not available any more. Choose another.")
+        );
+        assert!(
+            switch_problem(Error::DeviceBusy, None, "camera", NAME, true)
+                .contains("even with the previous one closed"),
+            "the running camera was closed to try again"
+        );
+        assert_eq!(
+            switch_problem(Error::DeviceBusy, None, "camera", NAME, false),
+            format!("The camera {NAME} could not be opened; another application may be using it.")
+        );
+        assert!(
+            switch_problem(Error::Aborted, None, "camera", NAME, false)
+                .starts_with(&format!("Could not switch to the camera {NAME}: ")),
+            "anything else keeps the browser's words"
+        );
     }
 }

@@ -1,32 +1,30 @@
-//! What the controls work on ([`Controls`]), and how it is kept current: the device lists, what a capture
-//! really uses, the tracks that end by themselves, the changes under way.
+//! [`Controls`]: the parts of the media controls together, and what a press or a pick does at once.
 
-use std::{future::Future, pin::Pin, rc::Rc};
+use std::rc::Rc;
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 
+use super::{changes::Changes, device_list::DeviceList, tracks::Tracks};
 use crate::{
     log::{use_logger, Logger},
-    model::media::{Devices, Lost, MediaChoice},
-    webrtc::{devices, Ended, Error, Listener, LocalMedia, MediaHandle, PeerConnection},
+    model::media::{parse_size, what, Lost, MediaChoice},
+    webrtc::{Ended, Listener, LocalMedia, MediaHandle, PeerConnection},
 };
 
-/// What the handlers work on; every field is a `Copy` handle.
+/// What the view and its handlers work on; every field is a `Copy` handle.
 #[derive(Clone, Copy)]
 pub(super) struct Controls {
-    pub(super) media: ReadSignal<Option<LocalMedia>, LocalStorage>,
-    pub(super) choice: RwSignal<MediaChoice>,
-    pub(super) connections: Signal<Vec<Rc<PeerConnection>>, LocalStorage>,
-    pub(super) log: Logger,
+    /// The running tracks.
+    pub(super) tracks: Tracks,
     /// The cameras and microphones the browser lists.
-    pub(super) found: RwSignal<Devices>,
-    /// Notified when a track is swapped, enabled or disabled, or a change failed: whatever is read from the
-    /// tracks is read again, and the pickers show what is in use.
-    pub(super) changed: Trigger,
-    /// How many changes (a capture, a share) are under way; the pickers and Share wait for them.
-    pub(super) busy: RwSignal<u32>,
+    pub(super) devices: DeviceList,
+    /// The changes that wait for the browser.
+    pub(super) changes: Changes,
+    /// The choice that the next capture uses; the pickers show it.
+    pub(super) choice: RwSignal<MediaChoice>,
     /// The camera or microphone that stopped by itself: the person must pick one.
     pub(super) lost: RwSignal<Lost>,
+    log: Logger,
 }
 
 impl Controls {
@@ -35,106 +33,97 @@ impl Controls {
         choice: RwSignal<MediaChoice>,
         connections: Signal<Vec<Rc<PeerConnection>>, LocalStorage>,
     ) -> Self {
+        let log = use_logger();
+        let tracks = Tracks::new(media);
+        let devices = DeviceList::new(choice, log);
+        let lost = RwSignal::new(Lost::default());
         Controls {
-            media,
+            tracks,
+            devices,
+            changes: Changes::new(tracks, devices, choice, lost, connections, log),
             choice,
-            connections,
-            log: use_logger(),
-            found: RwSignal::new(Devices::default()),
-            changed: Trigger::new(),
-            busy: RwSignal::new(0),
-            lost: RwSignal::new(Lost::default()),
+            lost,
+            log,
         }
-    }
-
-    /// Lists the devices again (names appear once allowed; a device may have come or gone).
-    pub(super) fn refresh(self) {
-        spawn_local(async move {
-            match devices::list().await {
-                Ok((cameras, microphones)) => {
-                    let list = Devices::listed(cameras, microphones);
-                    self.choice
-                        .try_maybe_update(|choice| (choice.forget_missing(&list), ()));
-                    self.found.try_set(list);
-                }
-                // The page says so when it asks for the camera.
-                Err(Error::NoMediaDevices) => {}
-                Err(error) => self.log.error(format!(
-                    "Could not list the cameras and microphones: {error}"
-                )),
-            }
-        });
     }
 
     /// A new capture (or none): the pickers show what it really uses, and nothing is lost any more.
     pub(super) fn adopt_capture(self) {
-        let in_use = self.media.with(|media| {
-            media.as_ref().map(|media| MediaChoice {
-                camera: media.device(true),
-                microphone: media.device(false),
-                resolution: media.size(),
-            })
-        });
+        let in_use = self.tracks.in_use();
         self.lost.set(Lost::default());
         if let Some(in_use) = in_use {
             self.choice.maybe_update(|choice| choice.adopt(in_use));
         }
-        self.refresh();
+        self.devices.refresh();
     }
 
     /// Listens for the running tracks' `ended`: a device that went away, or a share stopped from the
     /// browser's bar.
     pub(super) fn watch(self) -> Vec<Listener> {
-        self.changed.track();
-        self.media
-            .with(|media| {
-                media.as_ref().map(|media| {
-                    let handle = media.handle();
-                    media.watch_ended(move |ended| self.ended(&handle, ended))
-                })
-            })
-            .unwrap_or_default()
+        self.tracks
+            .watch(move |handle, ended| self.ended(handle, ended))
     }
 
     fn ended(self, handle: &MediaHandle, ended: Ended) {
         match ended {
             Ended::Device { video, label } => self.device_ended(video, &label),
-            Ended::Screen => self.run(Box::pin(self.stop_sharing(handle.clone(), true))),
+            Ended::Screen => self.changes.stop_sharing(handle.clone(), true),
         }
     }
 
-    /// Runs a change, with the pickers and Share disabled until it is done.
-    pub(super) fn run(self, change: Pin<Box<dyn Future<Output = ()>>>) {
-        self.log.clear_problem();
-        self.busy.update(|busy| *busy += 1);
-        spawn_local(async move {
-            change.await;
-            self.busy.try_update(|busy| *busy -= 1);
+    /// The camera or microphone stopped without being asked to: say so, and let the person pick one.
+    fn device_ended(self, video: bool, label: &str) {
+        let what = what(video);
+        self.lost.try_update(|lost| lost.set(video, true));
+        self.log.problem(format!(
+            "The {what} \u{201c}{label}\u{201d} stopped: it was unplugged, or another program took it. \
+             Choose a {what} to go on."
+        ));
+    }
+
+    /// **Mute** / **Camera off** and back: the track stays, it sends silence or black frames (`enabled`).
+    pub(super) fn toggle(self, video: bool) {
+        let Some(on) = self.tracks.toggle(video) else {
+            return;
+        };
+        self.log.info(match (video, on) {
+            (false, false) => "Microphone muted",
+            (false, true) => "Microphone unmuted",
+            (true, false) => "Camera off",
+            (true, true) => "Camera on",
         });
     }
 
-    /// A handle on the media for a change, if there is media.
-    pub(super) fn handle(self) -> Option<MediaHandle> {
-        self.media
-            .with_untracked(|media| media.as_ref().map(LocalMedia::handle))
+    /// A camera or microphone was picked: the next capture uses it, or it replaces the running one.
+    pub(super) fn pick_device(self, video: bool, id: String) {
+        match self.tracks.handle() {
+            Some(handle) => self.changes.switch_device(handle, video, id),
+            None => self.choice.update(|choice| choice.set_device(video, id)),
+        }
     }
 
-    /// Whether the microphone (or the camera) is on; `None` without one. Tracked.
-    pub(super) fn is_on(self, video: bool) -> Option<bool> {
-        self.changed.track();
-        self.media
-            .with(|media| media.as_ref().and_then(|media| media.is_enabled(video)))
+    /// A size was picked: the next capture uses it, or the running camera changes to it.
+    pub(super) fn pick_size(self, text: &str) {
+        let Some(size) = parse_size(text) else {
+            return;
+        };
+        match self.tracks.handle() {
+            Some(handle) => self.changes.resize(handle, size),
+            None => self.choice.update(|choice| choice.resolution = Some(size)),
+        }
+    }
+
+    /// **Share screen** or **Stop sharing**.
+    pub(super) fn toggle_share(self) {
+        match self.tracks.share_state() {
+            Some((handle, true)) => self.changes.stop_sharing(handle, false),
+            Some((handle, false)) => self.changes.share(handle),
+            None => {}
+        }
     }
 
     /// True while a change is under way, or there is nothing to pick from. Tracked.
     pub(super) fn cannot_pick(self, options: Signal<Vec<(String, String)>>) -> Signal<bool> {
-        Signal::derive(move || self.busy.get() > 0 || options.with(Vec::len) < 2)
-    }
-
-    /// True while the screen is shared. Tracked.
-    pub(super) fn is_sharing(self) -> bool {
-        self.changed.track();
-        self.media
-            .with(|media| media.as_ref().is_some_and(LocalMedia::is_sharing))
+        Signal::derive(move || self.changes.is_busy() || options.with(Vec::len) < 2)
     }
 }

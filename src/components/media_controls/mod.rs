@@ -6,17 +6,19 @@
 //! camera (`applyConstraints`). A failed change leaves everything as it was, and says why.
 //!
 //! - this file: the view;
-//! - `controls`: what the handlers work on, kept current (device lists, captures, ended tracks);
-//! - `actions`: what a press or a pick does at once;
-//! - `changes`: the changes that wait for the browser;
+//! - `controls`: the parts together, and what a press or a pick does at once;
+//! - `tracks`: the running tracks: on or off, shared screen, `ended`;
+//! - `device_list`: the cameras and microphones the browser lists, kept current;
+//! - `changes`: the changes that wait for the browser, one task each, and how many are under way;
 //! - `pickers`: a labelled `<select>` and an on/off button.
 //!
 //! The choice, the device lists, the options and the sizes are plain Rust in [`crate::model::media`].
 
-mod actions;
 mod changes;
 mod controls;
+mod device_list;
 mod pickers;
+mod tracks;
 
 use std::rc::Rc;
 
@@ -27,7 +29,7 @@ use self::{
     pickers::{Picker, Toggle},
 };
 use crate::{
-    model::media::{device_options, picked, size_options, size_text, Devices, MediaChoice},
+    model::media::{picked, size_options, size_text, MediaChoice},
     webrtc::{devices, Listener, LocalMedia, PeerConnection},
 };
 
@@ -44,7 +46,7 @@ pub fn MediaControls(
     let c = Controls::new(media, choice, connections);
 
     // The device lists: now, on every `devicechange`, and after each capture (names appear once allowed).
-    let device_change = StoredValue::new_local(devices::on_change(move || c.refresh()).ok());
+    let device_change = StoredValue::new_local(c.devices.watch());
     // A new capture: the pickers show what it really uses.
     Effect::new(move |_| c.adopt_capture());
     // `ended` on the running tracks: a device that went away, or a share stopped from the browser's bar.
@@ -58,13 +60,13 @@ pub fn MediaControls(
     let size_options =
         Signal::derive(move || size_options(choice.with(|choice| choice.resolution)));
     let size_value = Signal::derive(move || {
-        c.changed.track();
+        c.tracks.track();
         choice
             .with(|choice| choice.resolution.map(size_text))
             .unwrap_or_default()
     });
     let can_share = devices::can_share_screen();
-    let names_hidden = move || c.found.with(Devices::names_hidden);
+    let names_hidden = move || c.devices.names_hidden();
 
     view! {
         <section class="media-controls" aria-label="Camera and microphone">
@@ -86,9 +88,9 @@ pub fn MediaControls(
                 <Toggle
                     id="shareButton"
                     labels=("Share screen", "Stop sharing")
-                    pressed=Signal::derive(move || c.is_sharing())
+                    pressed=Signal::derive(move || c.tracks.is_sharing())
                     disabled=Signal::derive(move || {
-                        !can_share || c.busy.get() > 0 || c.is_on(true).is_none()
+                        !can_share || c.changes.is_busy() || c.tracks.is_on(true).is_none()
                     })
                     on_press=Callback::new(move |()| c.toggle_share())
                     title=(!can_share).then_some("This browser cannot share a screen")
@@ -115,13 +117,9 @@ fn device_picker(c: Controls, video: bool) -> impl IntoView {
     } else {
         ("microphoneSelect", "Microphone")
     };
-    let options = Signal::derive(move || {
-        let lost = c.lost.get().of(video);
-        c.found
-            .with(|found| device_options(found.of(video), video, lost))
-    });
+    let options = Signal::derive(move || c.devices.options(video, c.lost.get().of(video)));
     let value = Signal::derive(move || {
-        c.changed.track();
+        c.tracks.track();
         let lost = c.lost.get();
         c.choice.with(|choice| picked(choice, video, lost))
     });
@@ -148,8 +146,8 @@ fn device_toggle(c: Controls, video: bool) -> impl IntoView {
         <Toggle
             id=id
             labels=labels
-            pressed=Signal::derive(move || c.is_on(video) == Some(false))
-            disabled=Signal::derive(move || c.is_on(video).is_none())
+            pressed=Signal::derive(move || c.tracks.is_on(video) == Some(false))
+            disabled=Signal::derive(move || c.tracks.is_on(video).is_none())
             on_press=Callback::new(move |()| c.toggle(video))
         />
     }

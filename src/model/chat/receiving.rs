@@ -6,8 +6,9 @@ use super::{
     me_or_you, named, Actions, ChatState, ChunkIn, FileInfo, Key, LinkKey, State, MAX_NAME,
 };
 use crate::model::{
+    bytes::rate_text,
+    frames::{check_size, Message, Reassembly},
     log::millis,
-    transfer::{check_size, rate_text, Message, Reassembly},
 };
 
 impl ChatState {
@@ -78,7 +79,7 @@ impl ChatState {
         }
     }
 
-    /// The sender is done: check the size and hash; if they match, the panel puts the file together.
+    /// The sender is done: check the size and hash; if they match, the file is put together.
     pub(super) fn ended(
         &mut self,
         link: LinkKey,
@@ -115,7 +116,7 @@ impl ChatState {
         }
     }
 
-    /// The panel put file `key` together: its download link, or why it could not. Either way the sender hears
+    /// File `key` was put together: its download link, or why it could not. Either way the sender hears
     /// the verdict.
     pub fn assembled(&mut self, key: Key, link: Result<String, String>, now: f64) -> Actions {
         let mut actions = Actions::default();

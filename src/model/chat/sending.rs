@@ -2,7 +2,7 @@
 //! the receiver's verdict.
 
 use super::{me_or_you, named, Actions, ChatState, Door, FileInfo, Key, LinkKey, Start, State};
-use crate::model::transfer::{check_size, Message};
+use crate::model::frames::{check_size, Message};
 
 impl ChatState {
     /// A person picked or dropped `files`: the first goes to every open channel that is not busy sending another,

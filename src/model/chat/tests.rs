@@ -3,7 +3,7 @@
 //! Over 150 lines as a file, but it is a list of independent tests, each short, that share the helpers at the top.
 
 use super::*;
-use crate::model::transfer::{Hasher, CANCELLED};
+use crate::model::frames::{Hasher, CANCELLED};
 
 const LIMIT: u64 = 1000;
 

@@ -1,11 +1,11 @@
 //! One transfer, as a row of the list: the file, where it stands ([`State`]), and how far it is. And the small
-//! values the [`ChatState`](super::ChatState) hands the panel about transfers ([`Start`], [`ChunkIn`]).
+//! values the [`ChatState`](super::ChatState) hands the channels about transfers ([`Start`], [`ChunkIn`]).
 //!
 //! A little over 150 lines: the row, its states and the values made from it change together (a new state
 //! touches all three), so they stay in one file.
 
-use super::{Actions, Key, LinkKey, SHOW_EVERY_MS};
-use crate::model::transfer::{Message, Progress, Reassembly};
+use super::{Actions, Key, LinkKey, Progress, SHOW_EVERY_MS};
+use crate::model::frames::{Message, Reassembly};
 
 /// Where a transfer stands.
 #[derive(Debug)]

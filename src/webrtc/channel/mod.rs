@@ -47,7 +47,7 @@ pub struct DataChannel {
 impl DataChannel {
     /// Listens on `handle`'s channel, asks for binary frames as `ArrayBuffer`s (not `Blob`s), and sends files
     /// paced by `pacing` (this registers the `bufferedamountlow` handler).
-    pub fn new(handle: &ChannelHandle, pacing: Pacing) -> Result<Self, Error> {
+    pub fn new(handle: &ChannelHandle, pacing: Pacing) -> Self {
         let channel = handle.0.clone();
         channel.set_binary_type(RtcDataChannelType::Arraybuffer);
         channel.set_buffered_amount_low_threshold(pacing.low_water);
@@ -58,13 +58,13 @@ impl DataChannel {
             if let Some(wake) = waiting.borrow_mut().take() {
                 let _ = wake.send(());
             }
-        })?;
-        Ok(DataChannel {
+        });
+        DataChannel {
             channel,
             pacing,
             listeners,
             drained,
-        })
+        }
     }
 
     /// True when this listens on `handle`'s channel.
@@ -83,21 +83,21 @@ impl DataChannel {
     }
 
     /// `open`.
-    pub fn on_open(&self, mut handler: impl FnMut() + 'static) -> Result<(), Error> {
-        self.listeners.add("open", move |_: Event| handler())
+    pub fn on_open(&self, mut handler: impl FnMut() + 'static) {
+        self.listeners.add("open", move |_: Event| handler());
     }
 
     /// `close`.
-    pub fn on_close(&self, mut handler: impl FnMut() + 'static) -> Result<(), Error> {
-        self.listeners.add("close", move |_: Event| handler())
+    pub fn on_close(&self, mut handler: impl FnMut() + 'static) {
+        self.listeners.add("close", move |_: Event| handler());
     }
 
     /// `error` (an `RTCErrorEvent`), with the browser's error.
-    pub fn on_error(&self, mut handler: impl FnMut(Error) + 'static) -> Result<(), Error> {
+    pub fn on_error(&self, mut handler: impl FnMut(Error) + 'static) {
         self.listeners.add("error", move |event: Event| {
             let error = js_sys::Reflect::get(&event, &JsValue::from_str("error"))
                 .unwrap_or_else(|_| JsValue::from_str("unknown data channel error"));
             handler(Error::from_js(error))
-        })
+        });
     }
 }

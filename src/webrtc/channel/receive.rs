@@ -4,7 +4,7 @@ use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 
-use super::{super::Error, DataChannel};
+use super::DataChannel;
 
 /// What arrived on the channel: a text frame, or a binary one.
 pub enum Payload<'a> {
@@ -30,7 +30,7 @@ impl Chunk<'_> {
 
 impl DataChannel {
     /// `message`: each text or binary frame. Anything else (a `Blob`, which `binaryType` rules out) is ignored.
-    pub fn on_message(&self, mut handler: impl FnMut(Payload<'_>) + 'static) -> Result<(), Error> {
+    pub fn on_message(&self, mut handler: impl FnMut(Payload<'_>) + 'static) {
         // Each binary frame is copied here (one frame's worth of wasm memory, reused).
         let mut scratch = Vec::new();
         self.listeners.add("message", move |event: MessageEvent| {
@@ -46,6 +46,6 @@ impl DataChannel {
                     buffer,
                 }));
             }
-        })
+        });
     }
 }

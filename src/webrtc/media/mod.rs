@@ -126,9 +126,9 @@ impl LocalMedia {
         let screen = self.0.screen().map(|track| (track, Ended::Screen));
         devices
             .chain(screen)
-            .filter_map(|(track, ended)| {
+            .map(|(track, ended)| {
                 let handler = handler.clone();
-                devices::on_ended(&track, move || handler(ended.clone())).ok()
+                devices::on_ended(&track, move || handler(ended.clone()))
             })
             .collect()
     }

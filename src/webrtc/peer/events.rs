@@ -39,7 +39,8 @@ impl PeerConnection {
                         .and_then(|text| text.as_string())
                         .unwrap_or_default(),
                 })
-            })
+            });
+        Ok(())
     }
 
     /// `iceconnectionstatechange`, with the new `iceConnectionState` (checking, connected, ...).
@@ -51,7 +52,8 @@ impl PeerConnection {
         self.listeners
             .add("iceconnectionstatechange", move |_: Event| {
                 handler(pc.ice_connection_state())
-            })
+            });
+        Ok(())
     }
 
     /// `connectionstatechange`, with the new `connectionState` (connecting, connected, ...).
@@ -63,13 +65,15 @@ impl PeerConnection {
         self.listeners
             .add("connectionstatechange", move |_: Event| {
                 handler(pc.connection_state())
-            })
+            });
+        Ok(())
     }
 
     /// `negotiationneeded`: something changed (a track, a transceiver, an ICE restart) that needs an offer.
     pub fn on_negotiation_needed(&self, mut handler: impl FnMut() + 'static) -> Result<(), Error> {
         self.listeners
-            .add("negotiationneeded", move |_: Event| handler())
+            .add("negotiationneeded", move |_: Event| handler());
+        Ok(())
     }
 
     /// `track`, once per new stream: the stream that the far side's tracks arrive in (its audio and video share
@@ -84,6 +88,7 @@ impl PeerConnection {
                 shown = Some(stream.id());
                 handler(Stream::new(stream));
             }
-        })
+        });
+        Ok(())
     }
 }

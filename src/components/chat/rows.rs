@@ -1,11 +1,11 @@
-//! The transfer rows.
+//! The transfer rows: every file going out or coming in, with its progress and buttons.
 
 use leptos::prelude::*;
 
 use super::panel::Panel;
 use crate::model::{
+    bytes::bytes_text,
     chat::{ChatState, Key, Transfer},
-    transfer::size_text,
 };
 
 /// Every file going out or coming in, oldest first.
@@ -87,7 +87,7 @@ fn TransferRow(
                 href=href
                 download=move || href().map(|_| name.clone())
             >
-                "Save " {name.clone()} " (" {size_text(size)} ")"
+                "Save " {name.clone()} " (" {bytes_text(size)} ")"
             </a>
         </li>
     })

@@ -1,9 +1,10 @@
-//! The transfers of a [`ChatState`]: finding them, adding them, and what happens to them in either direction.
+//! The list of transfer rows of a [`ChatState`]: finding them, adding them, and what happens to them in either
+//! direction.
 //! One file at a time goes each way on a channel; [`ChatState::find_running`] is the one place a transfer is
 //! found by the id on the wire.
 
 use super::{me_or_you, Actions, ChatState, FileInfo, Key, LinkKey, State, Transfer, MAX_ROWS};
-use crate::model::transfer::{Message, CANCELLED};
+use crate::model::frames::{Message, CANCELLED};
 
 impl ChatState {
     /// The rows, oldest first.

@@ -1,13 +1,13 @@
-//! What travels on the data channel: chat messages, and files cut into chunks and put back together.
+//! What travels on the data channel, in frames: chat messages, and files cut into chunks and put back together.
 //!
 //! Pure Rust (no browser types), so everything here is tested natively.
 //!
 //! - **Control messages** are JSON text frames ([`Message`]): a chat line, a file offer, the end of a file with
 //!   its SHA-256, a cancellation, and the receiver's verdict.
-//! - **Chunks** are binary frames. The channel is ordered and reliable, so every binary frame between a file's
-//!   `offer` and its `end` belongs to that file; a side sends one file at a time.
-//! - The sender reads the file [`READ_SIZE`] bytes at a time and sends them in [`CHUNK_SIZE`] frames (the browser layer's
-//!   `DataChannel::send_file`, given these as its pacing), keeping the channel's `bufferedAmount` under [`HIGH_WATER`]. Both sides hash what passes, chunk by chunk.
+//! - **Chunks** are binary frames of at most [`CHUNK_SIZE`] bytes. The channel is ordered and reliable, so every
+//!   binary frame between a file's `offer` and its `end` belongs to that file; a side sends one file at a time.
+//!   How the sender paces them is the app's `wire` module's business. Both sides hash what passes, chunk by chunk
+//!   ([`Hasher`]).
 //! - The receiver's [`Reassembly`] expects exactly the announced size: it refuses more, reports a short file, and
 //!   compares the hashes at the end.
 
@@ -16,14 +16,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::bytes::{bytes_text, hex};
+
 /// The size of one binary frame: 16 KiB, which every browser's data channel carries without splitting.
 pub const CHUNK_SIZE: u64 = 16 * 1024;
-/// How much of the file is read at a time (`Blob.slice(a, b).arrayBuffer()`): 16 chunks.
-pub const READ_SIZE: u64 = 16 * CHUNK_SIZE;
-/// The sender waits while more than this is queued on the channel (`bufferedAmount`).
-pub const HIGH_WATER: u32 = 1024 * 1024;
-/// ... until the queue drains below this (`bufferedAmountLowThreshold`, which fires `bufferedamountlow`).
-pub const LOW_WATER: u32 = 256 * 1024;
 /// The largest file sent or accepted: the receiver holds every chunk until the file is complete.
 pub const MAX_FILE_SIZE: u64 = 500 * 1000 * 1000;
 /// The `reason` of a [`Message::Cancel`] when a person pressed Cancel (any other reason is a failure).
@@ -116,7 +112,7 @@ impl fmt::Display for TransferError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TransferError::TooLarge { size, limit } => {
-                let (mut size_shown, mut limit_shown) = (size_text(*size), size_text(*limit));
+                let (mut size_shown, mut limit_shown) = (bytes_text(*size), bytes_text(*limit));
                 // "it is 1 kB, and files up to 1 kB" says nothing: then show the bytes.
                 if size_shown == limit_shown {
                     (size_shown, limit_shown) = (format!("{size} B"), format!("{limit} B"));
@@ -129,7 +125,7 @@ impl fmt::Display for TransferError {
             TransferError::Overflow { size } => write!(
                 f,
                 "more data arrived than the {} announced",
-                size_text(*size)
+                bytes_text(*size)
             ),
             TransferError::Short { received, size } => {
                 write!(f, "the file ended after {received} of its {size} bytes")
@@ -220,86 +216,6 @@ impl Reassembly {
         }
         Ok(())
     }
-}
-
-/// How far a transfer is, for its progress bar and figures.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Progress {
-    /// Bytes done.
-    pub done: u64,
-    /// Bytes in all.
-    pub total: u64,
-    /// Milliseconds since the transfer started.
-    pub elapsed_ms: f64,
-}
-
-impl Progress {
-    /// Whole percent done, 0 to 100 (an empty file counts as 100 %).
-    pub fn percent(&self) -> u64 {
-        // Sizes are far below u64::MAX / 100 (the limit is 500 MB).
-        self.done
-            .min(self.total)
-            .saturating_mul(100)
-            .checked_div(self.total)
-            .unwrap_or(100)
-    }
-
-    /// Bytes per second so far (0 before any time has passed).
-    pub fn bytes_per_second(&self) -> u64 {
-        if self.elapsed_ms <= 0.0 {
-            0
-        } else {
-            (self.done as f64 * 1000.0 / self.elapsed_ms) as u64
-        }
-    }
-
-    /// `2.5 MB of 5 MB · 50 % · 12.3 MB/s`.
-    pub fn text(&self) -> String {
-        format!(
-            "{} of {} · {} % · {}",
-            size_text(self.done),
-            size_text(self.total),
-            self.percent(),
-            rate_text(self.bytes_per_second())
-        )
-    }
-}
-
-/// A size for people, in decimal units with at most one decimal: `0 B`, `999 B`, `16.4 kB`, `5 MB`, `1.2 GB`.
-///
-/// Written with integers: `{:.1}` would pull float formatting into the wasm.
-pub fn size_text(bytes: u64) -> String {
-    const UNITS: [(u64, &str); 3] = [(1_000_000_000, "GB"), (1_000_000, "MB"), (1_000, "kB")];
-    for (unit, name) in UNITS {
-        if bytes >= unit {
-            return format!("{} {name}", tenths(bytes.saturating_mul(10) / unit));
-        }
-    }
-    format!("{bytes} B")
-}
-
-/// A throughput in MB/s with one decimal (`12.3 MB/s`).
-pub fn rate_text(bytes_per_second: u64) -> String {
-    format!("{} MB/s", tenths(bytes_per_second / 100_000))
-}
-
-/// `123` tenths as `12.3`, and `50` as `5` (no `.0`).
-fn tenths(tenths: u64) -> String {
-    match tenths % 10 {
-        0 => format!("{}", tenths / 10),
-        rest => format!("{}.{rest}", tenths / 10),
-    }
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(2 * bytes.len());
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 15)]));
-    }
-    text
 }
 
 #[cfg(test)]
@@ -444,43 +360,5 @@ mod tests {
         ] {
             assert_eq!(Message::decode(garbage), None, "{garbage}");
         }
-    }
-
-    #[test]
-    fn throughput_and_sizes_read_well() {
-        let progress = Progress {
-            done: 2_500_000,
-            total: 5_000_000,
-            elapsed_ms: 200.0,
-        };
-        assert_eq!(progress.percent(), 50);
-        assert_eq!(progress.bytes_per_second(), 12_500_000);
-        assert_eq!(progress.text(), "2.5 MB of 5 MB · 50 % · 12.5 MB/s");
-        let start = Progress {
-            done: 0,
-            total: 10,
-            elapsed_ms: 0.0,
-        };
-        assert_eq!(
-            start.bytes_per_second(),
-            0,
-            "no time yet, no division by zero"
-        );
-        assert_eq!(start.percent(), 0);
-        let empty = Progress {
-            done: 0,
-            total: 0,
-            elapsed_ms: 3.0,
-        };
-        assert_eq!(empty.percent(), 100);
-        assert_eq!(rate_text(123_456_789), "123.4 MB/s");
-        assert_eq!(rate_text(99_999), "0 MB/s");
-        assert_eq!(size_text(0), "0 B");
-        assert_eq!(size_text(999), "999 B");
-        assert_eq!(size_text(16_384), "16.3 kB");
-        assert_eq!(size_text(5_000_000), "5 MB");
-        assert_eq!(size_text(52_428_800), "52.4 MB");
-        assert_eq!(size_text(1_200_000_000), "1.2 GB");
-        assert_eq!(hex(&[0, 15, 16, 255]), "000f10ff");
     }
 }
