@@ -36,9 +36,10 @@ impl Description {
         match description.type_() {
             RtcSdpType::Offer => Ok(Description::Offer(description.sdp())),
             RtcSdpType::Answer => Ok(Description::Answer(description.sdp())),
-            other => Err(Error::Browser {
+            // A provisional answer or a rollback: never made by this app's negotiation.
+            _ => Err(Error::Browser {
                 name: "InvalidStateError".into(),
-                message: format!("unexpected {other:?} description"),
+                message: "unexpected description (neither an offer nor an answer)".into(),
             }),
         }
     }
