@@ -1,6 +1,8 @@
 // Benchmark: the Rust/wasm page (dist/) against a plain-JavaScript reference of the same demo (bench/reference/),
 // in Debian's headless Chromium with the fake camera, both served from 127.0.0.1.
 //
+// Over 300 lines: one benchmark run end to end (build both pages, measure each figure, print one table).
+//
 //   node bench/run.mjs [--runs 5] [--cycles 100] [--dist dist]
 //
 // Measures, per page: the bytes it loads (raw and gzip -9), the time to a usable Start button, to local video,

@@ -2,6 +2,8 @@
 // person in headless Chromium (playwright-core) and one in headless Firefox ESR (puppeteer-core over WebDriver
 // BiDi), each with its browser's fake camera, all on 127.0.0.1.
 //
+// Over 300 lines: one test read top to bottom, the steps of a call between two engines with the Firefox waits beside them.
+//
 //   node e2e/cross-browser.mjs <dist dir> <server binary>
 //
 // 1. Both join: each plays the other's video. In headless Firefox `getVideoPlaybackQuality()` counts no frames,

@@ -1,6 +1,8 @@
 // What the end-to-end tests share (room.mjs, failover.mjs, netfaults.mjs, ...): PASS/FAIL checks, people (one headless
 // Chromium process each, with an init script that records every RTCPeerConnection in window.__pcs and counts each
 // remote video's loadstart events in window.__loads), and readers of what the page shows.
+//
+// Over 300 lines: the room tests' shared toolbox (checks, people, waits, the run's watchdog), each part small.
 
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,8 @@
 // End-to-end test of a room call: the real signaling server and the built page, with each person in their own
 // headless Chromium process (fake camera), all on 127.0.0.1.
 //
+// Over 300 lines: one test read top to bottom, a room call's steps in order.
+//
 //   node e2e/room.mjs <dist dir> <server binary>
 //
 // 1. Two people join: one tile each, for the other, playing; prints join → first remote frame.

@@ -1,5 +1,7 @@
 //! Chat and file transfer in a real browser (headless Chromium, fake camera): a real loopback `Call` and the two
 //! panels fed with its two ends of the data channel, as the demo page does, driven through the DOM.
+//!
+//! Over 300 lines: a test suite, one independent test per behaviour of chat and files.
 
 #![cfg(target_arch = "wasm32")]
 

@@ -2,6 +2,8 @@
 //! the DOM: mute and camera off, another microphone, another size, a camera that stops, a size the camera cannot
 //! do, and screen sharing, all during a real loopback call (`Call`) whose pc1 the controls are given. Each change
 //! must reach what pc1 sends without a new negotiation, and the remote video must keep playing.
+//!
+//! Over 300 lines: a test suite, one independent test per behaviour of the media controls.
 
 #![cfg(target_arch = "wasm32")]
 

@@ -1,5 +1,7 @@
 //! Perfect negotiation between two room connections in one page, with the signaling server replaced by two
 //! in-memory queues that the test pumps, so glare can be forced exactly. Headless Chromium, fake camera.
+//!
+//! Over 300 lines: a test suite, one independent test per negotiation case.
 
 #![cfg(target_arch = "wasm32")]
 

@@ -2,6 +2,8 @@
 //! call, asserting what a person sees: figures both ways, the candidate types, a chart with points, "No call"
 //! when there is none, and no polling once the call or the panel is gone.
 //!
+//! Over 300 lines: a test suite, one independent test per behaviour of the panel.
+//!
 //! Run with `cargo test --target wasm32-unknown-unknown --test stats`.
 
 #![cfg(target_arch = "wasm32")]

@@ -1,6 +1,8 @@
 //! The demo in a real browser (headless Chromium with the fake camera), driven through the DOM as a person
 //! would drive it, asserting what a person would see.
 //!
+//! Over 300 lines: a test suite, one independent test per behaviour of the demo.
+//!
 //! Run with `scripts/test.sh` (or `cargo test --target wasm32-unknown-unknown` once the tools are installed).
 
 #![cfg(target_arch = "wasm32")]

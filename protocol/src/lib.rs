@@ -1,5 +1,7 @@
 //! The signaling protocol between the browser app and the server.
 //!
+//! Over 300 lines: every message of the protocol in one file, so a reader of either side sees the whole wire format.
+//!
 //! Every WebSocket text frame carries one JSON object with a `"type"` field. The browser sends a
 //! [`ClientMessage`], the server answers with [`ServerMessage`]s. Both sides use this crate, so they cannot
 //! disagree about the shape of a message.

@@ -1,5 +1,7 @@
 //! Every event of [`ChatState`], natively: what the page would show and say, and what goes on the wire.
 //!
+//! Over 300 lines: a test suite, one independent test per event of the chat.
+//!
 //! Over 150 lines as a file, but it is a list of independent tests, each short, that share the helpers at the top.
 
 use super::*;

@@ -1,5 +1,7 @@
 //! The parser, the rates, the cells and the chart, natively, on reports shaped like Chrome's.
 //!
+//! Over 300 lines: a test suite, one independent test per figure.
+//!
 //! Over 150 lines as a file, but it is a list of independent tests, each short, that share one report fixture at
 //! the top.
 
