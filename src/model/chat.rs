@@ -41,11 +41,11 @@ pub const MAX_NAME: usize = 255;
 pub const SHOW_EVERY_MS: f64 = 100.0;
 
 /// A transfer in this panel (one row of its list). Not the id on the wire, which the sender picks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key(u64);
 
 /// A channel the panel talks on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LinkKey(u64);
 
 /// Whether a channel can carry anything.

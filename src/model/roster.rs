@@ -90,6 +90,23 @@ impl<K: Ord, V> Roster<K, V> {
     pub fn clear(&mut self) {
         self.entries.clear();
     }
+
+    /// Keeps only the entries for which `keep` is true; the others are dropped.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        self.entries.retain(|(key, value)| keep(key, value));
+    }
+
+    /// The value under `key`, made with `new` if there is none yet.
+    pub fn get_or_insert_with(&mut self, key: K, new: impl FnOnce() -> V) -> &mut V {
+        let at = match self.find(&key) {
+            Ok(at) => at,
+            Err(at) => {
+                self.entries.insert(at, (key, new()));
+                at
+            }
+        };
+        &mut self.entries[at].1
+    }
 }
 
 impl<K: Ord> FromIterator<K> for Roster<K, ()> {
@@ -136,6 +153,22 @@ mod tests {
         assert_eq!(roster.get_mut(&9), None);
         roster.clear();
         assert!(roster.is_empty());
+    }
+
+    #[test]
+    fn retains_and_makes_a_missing_value_once() {
+        let mut roster: Roster<u8, Vec<u8>> = Roster::new();
+        roster.get_or_insert_with(7, Vec::new).push(1);
+        roster
+            .get_or_insert_with(7, || unreachable!("already there"))
+            .push(2);
+        roster.get_or_insert_with(3, Vec::new).push(3);
+        assert_eq!(
+            roster.iter().collect::<Vec<_>>(),
+            [(&3, &vec![3]), (&7, &vec![1, 2])]
+        );
+        roster.retain(|key, _| *key != 3);
+        assert_eq!(roster.keys().copied().collect::<Vec<_>>(), [7]);
     }
 
     #[test]

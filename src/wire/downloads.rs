@@ -1,6 +1,6 @@
 //! [`Downloads`]: the download link of each received file, revoked when its row goes.
 
-use super::keyed::Keyed;
+use crate::model::roster::Roster;
 use crate::{
     model::chat::{ChatState, Key},
     webrtc::ObjectUrl,
@@ -8,7 +8,7 @@ use crate::{
 
 /// Each verified file's object URL, by transfer.
 #[derive(Default)]
-pub(super) struct Downloads(Keyed<Key, ObjectUrl>);
+pub(super) struct Downloads(Roster<Key, ObjectUrl>);
 
 impl Downloads {
     /// Keeps `url` until row `key` goes.
@@ -18,7 +18,7 @@ impl Downloads {
 
     /// Revokes the links of rows no longer listed.
     pub(super) fn keep_for(&mut self, state: &ChatState) {
-        self.0.retain(|key, _| state.transfer(key).is_some());
+        self.0.retain(|key, _| state.transfer(*key).is_some());
     }
 
     /// Revokes every link.

@@ -1,7 +1,7 @@
 //! [`Inbox`]: each incoming file's chunks, kept as JS buffers (outside wasm memory) until the file is whole, and
 //! the file put together as a `Blob` behind a download link.
 
-use super::keyed::Keyed;
+use crate::model::roster::Roster;
 use crate::{
     model::chat::{ChatState, Key},
     webrtc::{channel::Chunk, FileParts, ObjectUrl},
@@ -9,7 +9,7 @@ use crate::{
 
 /// The chunks of each incoming transfer.
 #[derive(Default)]
-pub(super) struct Inbox(Keyed<Key, FileParts>);
+pub(super) struct Inbox(Roster<Key, FileParts>);
 
 impl Inbox {
     /// Keeps the next `chunk` of transfer `key`.
@@ -21,12 +21,12 @@ impl Inbox {
 
     /// Takes the chunks of transfer `key` out (none if nothing came).
     pub(super) fn take(&mut self, key: Key) -> FileParts {
-        self.0.take(key).unwrap_or_default()
+        self.0.remove(&key).unwrap_or_default()
     }
 
     /// Lets go of the chunks of transfers that are over.
     pub(super) fn keep_for(&mut self, state: &ChatState) {
-        self.0.retain(|key, _| state.is_running(key));
+        self.0.retain(|key, _| state.is_running(*key));
     }
 
     /// Lets go of every chunk.

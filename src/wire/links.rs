@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::keyed::Keyed;
+use crate::model::roster::Roster;
 use crate::{
     model::chat::{Door, LinkKey},
     webrtc::channel::{ChannelHandle, DataChannel},
@@ -10,17 +10,17 @@ use crate::{
 
 /// Each link's channel. Dropping a channel removes its handlers (the connection keeps the channel itself).
 #[derive(Default)]
-pub(super) struct Links(Keyed<LinkKey, Rc<DataChannel>>);
+pub(super) struct Links(Roster<LinkKey, Rc<DataChannel>>);
 
 impl Links {
     /// The channel of `link`, if it is still given.
     pub(super) fn channel(&self, link: LinkKey) -> Option<Rc<DataChannel>> {
-        self.0.get(link).cloned()
+        self.0.get(&link).cloned()
     }
 
     /// True when some link listens on `handle`'s channel.
     pub(super) fn knows(&self, handle: &ChannelHandle) -> bool {
-        self.0.any(|channel| channel.is(handle))
+        self.0.values().any(|channel| channel.is(handle))
     }
 
     /// Keeps `channel`, already listened to, for `link`.
@@ -34,7 +34,7 @@ impl Links {
         self.0.retain(|link, channel| {
             let kept = list.iter().any(|(_, handle)| channel.is(handle));
             if !kept {
-                gone.push(link);
+                gone.push(*link);
             }
             kept
         });
@@ -45,7 +45,7 @@ impl Links {
     pub(super) fn doors(&self) -> Vec<(LinkKey, Door)> {
         self.0
             .iter()
-            .map(|(link, channel)| (link, door(channel)))
+            .map(|(link, channel)| (*link, door(channel)))
             .collect()
     }
 

@@ -15,8 +15,9 @@
 //! - `links`: each link's channel with its handlers;
 //! - `outbox`: each outgoing file's sending task, the pacing, and the steps of sending one file;
 //! - `inbox`: each incoming file's chunks, and the file put together;
-//! - `downloads`: each received file's download link;
-//! - `keyed`: values by key, which those four keep.
+//! - `downloads`: each received file's download link.
+//!
+//! The four keep their values in a [`crate::model::roster::Roster`] keyed like the state.
 //!
 //! Ownership: each channel's handlers, its transfers' tasks and received chunks are dropped when the channel leaves
 //! the list, the transfer ends, or [`ChatChannels::clear`]; each download link's object URL lives as long as its
@@ -25,7 +26,6 @@
 pub mod chat_channels;
 mod downloads;
 mod inbox;
-mod keyed;
 mod links;
 mod outbox;
 

@@ -5,7 +5,7 @@ use std::future::Future;
 
 use futures::future::{AbortHandle, Abortable};
 
-use super::keyed::Keyed;
+use crate::model::roster::Roster;
 use crate::{
     model::{
         chat::{ChatState, Key, Start},
@@ -34,7 +34,7 @@ pub const PACING: Pacing = Pacing {
 
 /// The sending task of each outgoing transfer; dropping one stops it.
 #[derive(Default)]
-pub(super) struct Outbox(Keyed<Key, Task>);
+pub(super) struct Outbox(Roster<Key, Task>);
 
 /// Aborts a spawned task when dropped.
 struct Task(AbortHandle);
@@ -57,7 +57,7 @@ impl Outbox {
 
     /// Stops the tasks of transfers that are over.
     pub(super) fn keep_for(&mut self, state: &ChatState) {
-        self.0.retain(|key, _| state.is_running(key));
+        self.0.retain(|key, _| state.is_running(*key));
     }
 
     /// Stops every task.
